@@ -1,0 +1,44 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { managementAuth } from "./auth";
+import { onDescopeError, validationError } from "./errors";
+import { registerCustomAttributeRoutes } from "./routes/custom-attributes";
+import { registerManagementKeyRoutes } from "./routes/management-keys";
+import { registerUserCreateRoutes } from "./routes/user-create";
+import { registerUserDeleteRoutes } from "./routes/user-delete";
+import { registerUserReadRoutes } from "./routes/user-read";
+import { registerUserUpdateRoutes } from "./routes/user-update";
+
+export const DESCOPE_OPENAPI_PATH = "/v1/mgmt/openapi.json";
+
+/** The Descope-compatible management API (wire contract: docs/descope-compat.md). */
+export function buildDescopeApp() {
+	const app = new OpenAPIHono<AppEnv>({
+		defaultHook: (result) => {
+			if (!result.success) throw validationError(result.error);
+		},
+	});
+	app.onError(onDescopeError);
+
+	app.doc31(DESCOPE_OPENAPI_PATH, {
+		openapi: "3.1.0",
+		info: {
+			title: "Roster: Descope-compatible management API",
+			version: "1",
+			description: "Authorization: Bearer <projectId>:<managementKey>",
+		},
+	});
+
+	app.use("/v1/mgmt/*", async (c, next) =>
+		c.req.path === DESCOPE_OPENAPI_PATH ? next() : managementAuth(c, next),
+	);
+	app.use("/v2/mgmt/*", managementAuth);
+
+	registerUserReadRoutes(app);
+	registerUserCreateRoutes(app);
+	registerUserUpdateRoutes(app);
+	registerUserDeleteRoutes(app);
+	registerCustomAttributeRoutes(app);
+	registerManagementKeyRoutes(app);
+	return app;
+}

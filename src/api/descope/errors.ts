@@ -1,0 +1,52 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+import { DomainError, type DomainErrorCode } from "../../domain/errors";
+
+// Descope error envelope: {errorCode, errorDescription, errorMessage} (wire contract §1.7).
+// E06xxxx codes are Descope's own; E011401/403/404/409/412/500 are Roster's, in Descope's form.
+const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; code: string; description: string }> = {
+	bad_request: { status: 400, code: "E011001", description: "Bad request" },
+	missing_argument: { status: 400, code: "E011002", description: "Missing arguments" },
+	invalid_argument: { status: 400, code: "E011004", description: "Invalid arguments" },
+	unauthorized: { status: 401, code: "E011401", description: "Unauthorized" },
+	forbidden: { status: 403, code: "E011403", description: "Forbidden" },
+	not_found: { status: 404, code: "E011404", description: "Not found" },
+	user_not_found: { status: 404, code: "E062108", description: "User not found" },
+	user_exists: { status: 409, code: "E062107", description: "User already exists" },
+	conflict: { status: 409, code: "E011409", description: "Conflict" },
+	precondition_failed: { status: 412, code: "E011412", description: "Precondition failed" },
+	internal: { status: 500, code: "E011500", description: "Internal error" },
+};
+
+export const descopeErrorCodes = TABLE;
+
+export function descopeError(c: Context, error: DomainError) {
+	const entry = TABLE[error.code];
+	return c.json(
+		{ errorCode: entry.code, errorDescription: entry.description, errorMessage: error.message },
+		entry.status,
+	);
+}
+
+/** onError for the dialect: every failure, even an unexpected one, answers in the envelope. */
+export function onDescopeError(error: Error, c: Context) {
+	if (error instanceof DomainError) return descopeError(c, error);
+	if (error instanceof HTTPException && error.status < 500) {
+		// Hono's body parsing (malformed JSON and the like).
+		return descopeError(c, new DomainError("bad_request", error.message || "Malformed request"));
+	}
+	console.error("unhandled error", c.req.method, c.req.path, error);
+	return descopeError(c, new DomainError("internal", "Internal error"));
+}
+
+/** Turns zod issues into one DomainError naming the first offending field. */
+export function validationError(error: z.ZodError): DomainError {
+	const issue = error.issues[0];
+	const field = issue?.path.length ? issue.path.map(String).join(".") : "body";
+	if (issue && issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
+		return new DomainError("missing_argument", `${field} is required`, field);
+	}
+	return new DomainError("invalid_argument", `${field}: ${issue?.message ?? "invalid value"}`, field);
+}

@@ -1,0 +1,135 @@
+import type { User, UserFields, UserPatch } from "../../domain/users/user.types";
+import type { ResponseUser } from "./schemas";
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+const str = (v: string | null | undefined) => v ?? "";
+const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+/** The domain user as Descope's ResponseUser: every field present (contract §2). */
+export function toResponseUser(user: User): ResponseUser {
+	return {
+		loginIds: user.loginIds,
+		userId: user.id,
+		name: str(user.name),
+		givenName: str(user.givenName),
+		middleName: str(user.middleName),
+		familyName: str(user.familyName),
+		email: str(user.email),
+		phone: str(user.phone),
+		verifiedEmail: user.verifiedEmail,
+		verifiedPhone: user.verifiedPhone,
+		roleNames: [],
+		userTenants: [],
+		status: user.status,
+		externalIds: user.loginIds,
+		picture: str(user.picture),
+		test: user.test,
+		customAttributes: user.customAttributes,
+		createdTime: seconds(user.createdAt),
+		TOTP: false,
+		SAML: false,
+		SCIM: false,
+		OIDC: false,
+		OAuth: {},
+		webauthn: false,
+		password: false,
+		push: false,
+		ssoAppIds: [],
+		editable: true,
+		permissions: [],
+		consentExpiration: 0,
+		recoveryEmail: "",
+		recoveryPhone: "",
+		verifiedRecoveryEmail: false,
+		verifiedRecoveryPhone: false,
+	};
+}
+
+/** What a failed batch item looked like, as a ResponseUser built from the request. */
+export function inputAsResponseUser(input: Partial<UserFields>): ResponseUser {
+	const loginIds = [input.loginId, ...(input.additionalLoginIds ?? [])].filter(
+		(v): v is string => typeof v === "string",
+	);
+	return toResponseUser({
+		id: "",
+		projectId: "",
+		loginIds,
+		name: input.name ?? null,
+		givenName: input.givenName ?? null,
+		middleName: input.middleName ?? null,
+		familyName: input.familyName ?? null,
+		email: typeof input.email === "string" ? input.email : null,
+		phone: typeof input.phone === "string" ? input.phone : null,
+		verifiedEmail: input.verifiedEmail ?? false,
+		verifiedPhone: input.verifiedPhone ?? false,
+		picture: input.picture ?? null,
+		status: input.status ?? "invited",
+		test: input.test ?? false,
+		customAttributes: {},
+		externalId: null,
+		userFlags: [],
+		createdAt: input.createdAt ?? 0,
+		modifiedAt: 0,
+		registrationTime: null,
+		version: 0,
+	});
+}
+
+interface FieldsBody {
+	loginId: string;
+	email?: string | null;
+	phone?: string | null;
+	displayName?: string | null;
+	name?: string | null;
+	givenName?: string | null;
+	middleName?: string | null;
+	familyName?: string | null;
+	roleNames?: string[] | null;
+	userTenants?: { tenantId: string; roleNames?: string[] | null }[] | null;
+	customAttributes?: Record<string, unknown> | null;
+	picture?: string | null;
+	verifiedEmail?: boolean | null;
+	verifiedPhone?: boolean | null;
+	additionalLoginIds?: string[] | null;
+	additionalIdentifiers?: string[] | null;
+	ssoAppIds?: string[] | null;
+	status?: User["status"] | null;
+	test?: boolean | null;
+}
+
+/** Request body → domain fields; null and absent are the same (contract §1.5). */
+export function toUserFields(body: FieldsBody): UserFields {
+	return {
+		loginId: body.loginId,
+		email: given(body.email),
+		phone: given(body.phone),
+		name: given(body.displayName) ?? given(body.name),
+		givenName: given(body.givenName),
+		middleName: given(body.middleName),
+		familyName: given(body.familyName),
+		roleNames: given(body.roleNames),
+		userTenants: given(body.userTenants)?.map((t) => ({
+			tenantId: t.tenantId,
+			roleNames: given(t.roleNames),
+		})),
+		customAttributes: given(body.customAttributes),
+		picture: given(body.picture),
+		verifiedEmail: given(body.verifiedEmail),
+		verifiedPhone: given(body.verifiedPhone),
+		additionalLoginIds: given(body.additionalLoginIds) ?? given(body.additionalIdentifiers),
+		ssoAppIds: given(body.ssoAppIds),
+		status: given(body.status),
+		test: given(body.test),
+	};
+}
+
+/** Patch body → domain patch: only keys present (and not null) change. */
+export function toUserPatch(body: Omit<FieldsBody, "loginId">): UserPatch {
+	const {
+		loginId: _loginId,
+		test: _test,
+		createdAt: _createdAt,
+		...patch
+	} = toUserFields({ ...body, loginId: "" });
+	return patch;
+}

@@ -1,0 +1,151 @@
+// Roster's own operator API: projects and their first keys, guarded by the OPERATOR_KEY secret.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createMiddleware } from "hono/factory";
+import { DomainError } from "../../domain/errors";
+import { createKey } from "../../domain/keys/keys.service";
+import * as projects from "../../domain/projects/projects.service";
+import { sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
+import type { AppEnv } from "../context";
+import { onDescopeError, validationError } from "../descope/errors";
+import { empty, errorResponses, jsonBody } from "../descope/schemas";
+
+export const OPERATOR_OPENAPI_PATH = "/v1/operator/openapi.json";
+
+const operatorAuth = createMiddleware<AppEnv>(async (c, next) => {
+	const configured = c.env.OPERATOR_KEY;
+	if (!configured)
+		throw new DomainError("unauthorized", "The operator API is disabled: OPERATOR_KEY is not set");
+	const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+	// Compare digests so the comparison is constant-time whatever the lengths.
+	if (!given || !timingSafeEqualStrings(await sha256Hex(given), await sha256Hex(configured))) {
+		throw new DomainError("unauthorized", "Authorization must be 'Bearer <OPERATOR_KEY>'");
+	}
+	await next();
+});
+
+const project = z
+	.object({ id: z.string(), name: z.string(), createdTime: z.number().int() })
+	.openapi("Project");
+const toWire = (p: projects.Project) => ({
+	id: p.id,
+	name: p.name,
+	createdTime: Math.floor(p.createdAt / 1000),
+});
+const projectId = z.object({ projectId: z.string().regex(/^P[0-9A-Za-z]{27}$/, "not a project id") });
+
+const create = createRoute({
+	method: "post",
+	path: "/v1/operator/projects",
+	summary: "Create a project and its first management key (shown once)",
+	request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
+	responses: {
+		201: {
+			description: "Created",
+			content: {
+				"application/json": {
+					schema: z.object({ projectId: z.string(), managementKey: z.string(), project }),
+				},
+			},
+		},
+		...errorResponses,
+	},
+});
+const list = createRoute({
+	method: "get",
+	path: "/v1/operator/projects",
+	summary: "List projects, ordered by id; pass `after` = the previous page's nextCursor",
+	request: {
+		query: z.object({
+			limit: z.coerce.number().int().min(1).max(1000).default(100),
+			after: z.string().optional(),
+		}),
+	},
+	responses: {
+		200: {
+			description: "OK",
+			content: {
+				"application/json": {
+					schema: z.object({ projects: z.array(project), nextCursor: z.string().nullable() }),
+				},
+			},
+		},
+		...errorResponses,
+	},
+});
+const get = createRoute({
+	method: "get",
+	path: "/v1/operator/projects/{projectId}",
+	summary: "Load a project",
+	request: { params: projectId },
+	responses: {
+		200: { description: "OK", content: { "application/json": { schema: z.object({ project }) } } },
+		...errorResponses,
+	},
+});
+const remove = createRoute({
+	method: "delete",
+	path: "/v1/operator/projects/{projectId}",
+	summary: "Delete a project with all its data and keys",
+	request: { params: projectId },
+	responses: {
+		200: { description: "Deleted", content: { "application/json": { schema: empty } } },
+		...errorResponses,
+	},
+});
+const issueKey = createRoute({
+	method: "post",
+	path: "/v1/operator/projects/{projectId}/keys",
+	summary: "Issue another management key for a project (recovery when its keys are lost)",
+	request: { params: projectId, body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
+	responses: {
+		201: {
+			description: "Created",
+			content: { "application/json": { schema: z.object({ keyId: z.string(), managementKey: z.string() }) } },
+		},
+		...errorResponses,
+	},
+});
+
+export function buildOperatorApp() {
+	const app = new OpenAPIHono<AppEnv>({
+		defaultHook: (result) => {
+			if (!result.success) throw validationError(result.error);
+		},
+	});
+	app.onError(onDescopeError);
+	app.doc31(OPERATOR_OPENAPI_PATH, {
+		openapi: "3.1.0",
+		info: { title: "Roster operator API", version: "1", description: "Authorization: Bearer <OPERATOR_KEY>" },
+	});
+	app.use("/v1/operator/projects", operatorAuth);
+	app.use("/v1/operator/projects/*", operatorAuth);
+
+	app.openapi(create, async (c) => {
+		const result = await projects.createProject(c.var.deps, c.req.valid("json").name);
+		return c.json(
+			{ projectId: result.project.id, managementKey: result.managementKey, project: toWire(result.project) },
+			201,
+		);
+	});
+	app.openapi(list, async (c) => {
+		const { limit, after } = c.req.valid("query");
+		const page = await projects.listProjects(c.var.deps, after, limit);
+		const nextCursor = page.length === limit ? (page.at(-1)?.id ?? null) : null;
+		return c.json({ projects: page.map(toWire), nextCursor }, 200);
+	});
+	app.openapi(get, async (c) => {
+		const found = await projects.getProject(c.var.deps, c.req.valid("param").projectId);
+		return c.json({ project: toWire(found) }, 200);
+	});
+	app.openapi(remove, async (c) => {
+		await projects.deleteProject(c.var.deps, c.req.valid("param").projectId);
+		return c.json({}, 200);
+	});
+	app.openapi(issueKey, async (c) => {
+		const { projectId: id } = c.req.valid("param");
+		await projects.getProject(c.var.deps, id);
+		const { key, cleartext } = await createKey(c.var.deps, id, { name: c.req.valid("json").name });
+		return c.json({ keyId: key.id, managementKey: cleartext }, 201);
+	});
+	return app;
+}

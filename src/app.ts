@@ -1,0 +1,24 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./api/context";
+import { depsMiddleware } from "./api/context-middleware";
+import { buildDescopeApp } from "./api/descope/app";
+import { descopeError, onDescopeError } from "./api/descope/errors";
+import { buildOperatorApp } from "./api/operator/app";
+import { DomainError } from "./domain/errors";
+
+export function buildApp() {
+	const app = new Hono<AppEnv>();
+	// The runtime's ceiling: touches no storage.
+	app.get("/health", (c) => c.json({ ok: true }));
+
+	app.use("*", depsMiddleware);
+	app.route("/", buildOperatorApp());
+	app.route("/", buildDescopeApp());
+
+	// Unknown routes answer in the envelope of the dialect their path belongs to.
+	app.notFound((c) =>
+		descopeError(c, new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
+	);
+	app.onError(onDescopeError);
+	return app;
+}

@@ -1,0 +1,32 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const projects = sqliteTable("projects", {
+	id: text("id").primaryKey(),
+	name: text("name").notNull(),
+	createdAt: integer("created_at").notNull(),
+});
+
+export const managementKeys = sqliteTable(
+	"management_keys",
+	{
+		id: text("id").primaryKey(),
+		projectId: text("project_id")
+			.notNull()
+			.references(() => projects.id, { onDelete: "cascade" }),
+		name: text("name").notNull(),
+		description: text("description").notNull().default(""),
+		// SHA-256 of the cleartext key (hex); the cleartext is shown once, at creation.
+		keyHash: text("key_hash").notNull().unique(),
+		status: text("status", { enum: ["active", "inactive"] })
+			.notNull()
+			.default("active"),
+		// Epoch ms; null = never expires.
+		expiresAt: integer("expires_at"),
+		permittedIps: text("permitted_ips", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+		reBac: text("re_bac", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+		createdAt: integer("created_at").notNull(),
+		lastUsedAt: integer("last_used_at"),
+	},
+	(t) => [index("management_keys_project_idx").on(t.projectId, t.createdAt)],
+);

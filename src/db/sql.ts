@@ -1,0 +1,22 @@
+import type { SQL } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+
+// Raw-SQL statements (drizzle `sql` templates) run straight on D1. drizzle's own batch() only
+// takes query builders when parameters are bound, and the user queries here are raw SQL.
+const dialect = new SQLiteSyncDialect();
+
+export function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
+	const { sql, params } = dialect.sqlToQuery(query);
+	return d1.prepare(sql).bind(...params);
+}
+
+export async function all<T>(d1: D1Database, query: SQL): Promise<T[]> {
+	const { results } = await prepare(d1, query).all<T>();
+	return results;
+}
+
+/** Runs the statements as one D1 batch: one round trip, one transaction. */
+export async function batch(d1: D1Database, queries: SQL[]): Promise<Record<string, unknown>[][]> {
+	const results = await d1.batch(queries.map((q) => prepare(d1, q)));
+	return results.map((r) => r.results as Record<string, unknown>[]);
+}

@@ -1,0 +1,56 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { managementKeys } from "../../db/schema";
+
+export type KeyRow = typeof managementKeys.$inferSelect;
+
+export const findKeyByHash = (db: Db, keyHash: string) =>
+	db.select().from(managementKeys).where(eq(managementKeys.keyHash, keyHash)).get();
+
+export const findKey = (db: Db, projectId: string, id: string) =>
+	db
+		.select()
+		.from(managementKeys)
+		.where(and(eq(managementKeys.projectId, projectId), eq(managementKeys.id, id)))
+		.get();
+
+export const listKeys = (db: Db, projectId: string) =>
+	db
+		.select()
+		.from(managementKeys)
+		.where(eq(managementKeys.projectId, projectId))
+		.orderBy(desc(managementKeys.createdAt))
+		.all();
+
+export const insertKeyStatement = (db: Db, row: typeof managementKeys.$inferInsert) =>
+	db.insert(managementKeys).values(row);
+
+export const insertKey = (db: Db, row: typeof managementKeys.$inferInsert) =>
+	db.insert(managementKeys).values(row).returning().get();
+
+export const updateKey = (
+	db: Db,
+	projectId: string,
+	id: string,
+	changes: Partial<Pick<KeyRow, "name" | "description" | "status" | "permittedIps">>,
+) =>
+	db
+		.update(managementKeys)
+		.set(changes)
+		.where(and(eq(managementKeys.projectId, projectId), eq(managementKeys.id, id)))
+		.returning()
+		.get();
+
+export const deleteKeys = (db: Db, projectId: string, ids: string[]) =>
+	db
+		.delete(managementKeys)
+		.where(and(eq(managementKeys.projectId, projectId), inArray(managementKeys.id, ids)))
+		.returning({ keyHash: managementKeys.keyHash })
+		.all();
+
+export const touchKey = (db: Db, keyHash: string, at: number) =>
+	db
+		.update(managementKeys)
+		.set({ lastUsedAt: at })
+		.where(and(eq(managementKeys.keyHash, keyHash), sql`coalesce(${managementKeys.lastUsedAt}, 0) < ${at}`))
+		.run();

@@ -1,0 +1,31 @@
+import { asc, eq, gt } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { managementKeys, projects } from "../../db/schema";
+
+export type ProjectRow = typeof projects.$inferSelect;
+
+export const insertProjectStatement = (db: Db, row: ProjectRow) => db.insert(projects).values(row);
+
+export const findProject = (db: Db, id: string) =>
+	db.select().from(projects).where(eq(projects.id, id)).get();
+
+export const listProjects = (db: Db, after: string | undefined, limit: number) =>
+	db
+		.select()
+		.from(projects)
+		.where(after ? gt(projects.id, after) : undefined)
+		.orderBy(asc(projects.id))
+		.limit(limit)
+		.all();
+
+/** Deleting the project row cascades (foreign keys) to every row that belongs to it. */
+export async function deleteProject(db: Db, id: string) {
+	const [hashes, deleted] = await db.batch([
+		db
+			.select({ keyHash: managementKeys.keyHash })
+			.from(managementKeys)
+			.where(eq(managementKeys.projectId, id)),
+		db.delete(projects).where(eq(projects.id, id)).returning({ id: projects.id }),
+	]);
+	return { keyHashes: hashes.map((h) => h.keyHash), deleted: deleted.length > 0 };
+}

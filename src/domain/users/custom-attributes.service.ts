@@ -1,0 +1,84 @@
+import { customAttributeTypes } from "../../db/schema";
+import type { Deps } from "../deps";
+import { invalid } from "../errors";
+import * as repo from "./custom-attributes.repo";
+import { ATTRIBUTE_NAME } from "./user.validate";
+
+export type AttributeDefinition = repo.AttributeDefinition;
+
+export interface AttributeDefinitionInput {
+	name: string;
+	displayName?: string;
+	type: number | string;
+	options?: { value: string; label?: string }[];
+	defaultValue?: unknown;
+}
+
+// Other SDKs send the type by name; the node SDK sends the number.
+const TYPE_NAMES: Record<string, number> = {
+	string: customAttributeTypes.string,
+	text: customAttributeTypes.string,
+	number: customAttributeTypes.number,
+	numeric: customAttributeTypes.number,
+	boolean: customAttributeTypes.boolean,
+	singleselect: customAttributeTypes.singleSelect,
+	array: customAttributeTypes.array,
+	multiselect: customAttributeTypes.array,
+	date: customAttributeTypes.date,
+};
+const TYPE_NUMBERS = new Set<number>(Object.values(customAttributeTypes));
+
+function toType(type: number | string, field: string): number {
+	const value = typeof type === "number" ? type : (TYPE_NAMES[type.toLowerCase()] ?? Number(type));
+	if (!TYPE_NUMBERS.has(value)) {
+		throw invalid(
+			field,
+			`unknown type "${type}" (1 string, 2 number, 3 boolean, 4 singleSelect, 5 array, 6 date)`,
+		);
+	}
+	return value;
+}
+
+export const listDefinitions = (deps: Deps, projectId: string) =>
+	repo.listDefinitionsQuery(deps.db, projectId).all();
+
+/** Creates definitions (an existing name is redefined) and returns the project's full list. */
+export async function createDefinitions(deps: Deps, projectId: string, inputs: AttributeDefinitionInput[]) {
+	if (inputs.length === 0) throw invalid("attributes", "at least one attribute is required");
+	const now = deps.now();
+	const names = new Set<string>();
+	const rows = inputs.map((a, i): AttributeDefinition => {
+		if (!ATTRIBUTE_NAME.test(a.name)) {
+			throw invalid(
+				`attributes[${i}].name`,
+				"must start with a letter or _ and hold only letters, digits, _ and -",
+			);
+		}
+		if (names.has(a.name)) throw invalid(`attributes[${i}].name`, `"${a.name}" appears twice`);
+		names.add(a.name);
+		return {
+			projectId,
+			name: a.name,
+			displayName: a.displayName || a.name,
+			type: toType(a.type, `attributes[${i}].type`),
+			options: (a.options ?? []).map((o) => ({ value: o.value, label: o.label ?? o.value })),
+			defaultValue: a.defaultValue ?? null,
+			createdAt: now,
+		};
+	});
+	const [, list] = await deps.db.batch([
+		repo.upsertDefinitionsStatement(deps.db, rows),
+		repo.listDefinitionsQuery(deps.db, projectId),
+	]);
+	return list;
+}
+
+/** Deletes definitions, removes their values from every user, and returns the remaining list. */
+export async function deleteDefinitions(deps: Deps, projectId: string, names: string[]) {
+	if (names.length === 0) throw invalid("names", "at least one name is required");
+	const results = await deps.db.batch([
+		...repo.deleteDefinitionsStatements(deps.db, projectId, names, deps.now()),
+		repo.listDefinitionsQuery(deps.db, projectId),
+	]);
+	return results[results.length - 1] as AttributeDefinition[];
+}

@@ -1,0 +1,71 @@
+import type { UserStatus } from "../../db/schema";
+
+export type { UserStatus };
+export type AttributeValue = string | number | boolean | string[];
+
+/** The domain's user, as every dialect reads it. Times are epoch ms. */
+export interface User {
+	id: string;
+	projectId: string;
+	loginIds: string[];
+	name: string | null;
+	givenName: string | null;
+	middleName: string | null;
+	familyName: string | null;
+	email: string | null;
+	phone: string | null;
+	verifiedEmail: boolean;
+	verifiedPhone: boolean;
+	picture: string | null;
+	status: UserStatus;
+	test: boolean;
+	customAttributes: Record<string, AttributeValue>;
+	externalId: string | null;
+	userFlags: string[];
+	createdAt: number;
+	modifiedAt: number;
+	registrationTime: number | null;
+	version: number;
+}
+
+/** Fields a caller may give when creating or overwriting a user; undefined = not given. */
+export interface UserFields {
+	loginId: string;
+	additionalLoginIds?: string[];
+	email?: string;
+	phone?: string;
+	name?: string;
+	givenName?: string;
+	middleName?: string;
+	familyName?: string;
+	picture?: string;
+	verifiedEmail?: boolean;
+	verifiedPhone?: boolean;
+	customAttributes?: Record<string, unknown>;
+	status?: UserStatus;
+	test?: boolean;
+	/** Epoch ms (imports may keep the original creation time). */
+	createdAt?: number;
+	roleNames?: string[];
+	userTenants?: { tenantId: string; roleNames?: string[] }[];
+	ssoAppIds?: string[];
+}
+
+/** A patch: only given fields change; null customAttributes values remove the attribute. */
+export interface UserPatch {
+	email?: string;
+	phone?: string;
+	name?: string;
+	givenName?: string;
+	middleName?: string;
+	familyName?: string;
+	picture?: string;
+	verifiedEmail?: boolean;
+	verifiedPhone?: boolean;
+	customAttributes?: Record<string, unknown>;
+	status?: UserStatus;
+	additionalLoginIds?: string[];
+	roleNames?: string[];
+	userTenants?: { tenantId: string; roleNames?: string[] }[];
+	ssoAppIds?: string[];
+}

@@ -1,0 +1,330 @@
+import { type SQL, sql } from "drizzle-orm";
+import { all } from "../../db/sql";
+import type { User, UserStatus } from "./user.types";
+import { loginIdKey } from "./user.validate";
+
+// Raw SQL on purpose: the user object is one row built by SQLite (JSON columns, subqueries) so
+// that every read is a single statement. Every function takes the project id.
+
+interface UserRow {
+	id: string;
+	project_id: string;
+	login_ids: string;
+	name: string | null;
+	given_name: string | null;
+	middle_name: string | null;
+	family_name: string | null;
+	email: string | null;
+	phone: string | null;
+	verified_email: number;
+	verified_phone: number;
+	picture: string | null;
+	status: UserStatus;
+	test: number;
+	custom_attributes: string;
+	external_id: string | null;
+	user_flags: string;
+	created_at: number;
+	modified_at: number;
+	registration_time: number | null;
+	version: number;
+}
+
+const USER_COLUMNS = sql.raw(
+	[
+		"id",
+		"project_id",
+		"login_ids",
+		"name",
+		"given_name",
+		"middle_name",
+		"family_name",
+		"email",
+		"phone",
+		"verified_email",
+		"verified_phone",
+		"picture",
+		"status",
+		"test",
+		"custom_attributes",
+		"external_id",
+		"user_flags",
+		"created_at",
+		"modified_at",
+		"registration_time",
+		"version",
+	]
+		.map((c) => `u.${c}`)
+		.join(", "),
+);
+
+export function toUser(row: UserRow): User {
+	return {
+		id: row.id,
+		projectId: row.project_id,
+		loginIds: JSON.parse(row.login_ids),
+		name: row.name,
+		givenName: row.given_name,
+		middleName: row.middle_name,
+		familyName: row.family_name,
+		email: row.email,
+		phone: row.phone,
+		verifiedEmail: row.verified_email === 1,
+		verifiedPhone: row.verified_phone === 1,
+		picture: row.picture,
+		status: row.status,
+		test: row.test === 1,
+		customAttributes: JSON.parse(row.custom_attributes),
+		externalId: row.external_id,
+		userFlags: JSON.parse(row.user_flags),
+		createdAt: row.created_at,
+		modifiedAt: row.modified_at,
+		registrationTime: row.registration_time,
+		version: row.version,
+	};
+}
+
+export const selectUsers = (where: SQL, tail: SQL = sql``) =>
+	sql`SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ${tail}`;
+
+/** The user id a reference names: a login id first (case-insensitive), else a user id. */
+export const resolveRef = (projectId: string, ref: string) =>
+	sql`(SELECT coalesce(
+		(SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(ref)}),
+		(SELECT id FROM users WHERE project_id = ${projectId} AND id = ${ref})))`;
+
+export const userByRefQuery = (projectId: string, ref: string) =>
+	selectUsers(sql`u.project_id = ${projectId} AND u.id = ${resolveRef(projectId, ref)}`);
+
+export const userByIdQuery = (projectId: string, id: string) =>
+	selectUsers(sql`u.project_id = ${projectId} AND u.id = ${id}`);
+
+export const usersByIdsQuery = (projectId: string, ids: string[], extra: SQL = sql`1`) =>
+	selectUsers(
+		sql`u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND ${extra}`,
+	);
+
+export async function findUserByRef(d1: D1Database, projectId: string, ref: string): Promise<User | null> {
+	const rows = await all<UserRow>(d1, userByRefQuery(projectId, ref));
+	return rows[0] ? toUser(rows[0]) : null;
+}
+
+export const toUsers = (rows: Record<string, unknown>[] | undefined) =>
+	(rows ?? []).map((r) => toUser(r as unknown as UserRow));
+
+/** Rows ready for insertion, as built by the service. */
+export interface NewUserRow {
+	id: string;
+	loginIds: string[];
+	name: string | null;
+	givenName: string | null;
+	middleName: string | null;
+	familyName: string | null;
+	email: string | null;
+	phone: string | null;
+	verifiedEmail: boolean;
+	verifiedPhone: boolean;
+	picture: string | null;
+	status: UserStatus;
+	test: boolean;
+	customAttributes: Record<string, unknown>;
+	createdAt: number;
+	modifiedAt: number;
+}
+
+// D1 allows 100 bound parameters per statement, so rows travel as one JSON parameter and are
+// unpacked by json_each; a chunk keeps each parameter well under D1's 2 MB value limit.
+const INSERT_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+	const out: T[][] = [];
+	for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+	return out;
+}
+
+/** Statements that insert users with their login ids and attribute index: 3 per 500 users. */
+export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
+	const statements = [];
+	for (const chunk of chunks(rows, INSERT_CHUNK)) {
+		const ids = JSON.stringify(chunk.map((r) => r.id));
+		statements.push(
+			sql`INSERT INTO users (id, project_id, login_ids, name, given_name, middle_name, family_name,
+				email, phone, verified_email, verified_phone, picture, status, test, custom_attributes, created_at,
+				modified_at, registration_time, version)
+			SELECT j.value->>'id', ${projectId}, j.value->'loginIds', j.value->>'name', j.value->>'givenName',
+				j.value->>'middleName', j.value->>'familyName', j.value->>'email', j.value->>'phone',
+				j.value->>'verifiedEmail', j.value->>'verifiedPhone', j.value->>'picture', j.value->>'status',
+				j.value->>'test', j.value->'customAttributes', j.value->>'createdAt', j.value->>'modifiedAt',
+				CASE WHEN j.value->>'status' = 'invited' THEN NULL ELSE j.value->>'createdAt' END, 1
+			FROM json_each(${JSON.stringify(chunk)}) j`,
+			sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
+			SELECT ${projectId}, l.value->>1, l.value->>0, l.value->>2, l.value->>3
+			FROM json_each(${JSON.stringify(
+				chunk.flatMap((r) => r.loginIds.map((id, position) => [id, loginIdKey(id), r.id, position])),
+			)}) l`,
+			indexAttributesStatement(projectId, ids),
+		);
+	}
+	return statements;
+}
+
+/** Rebuilds user_attribute_values for the given users from their custom_attributes JSON. */
+function indexAttributesStatement(projectId: string, idsJson: string) {
+	// Scalars give one row; arrays one row per element, or one NULL row when empty, so that
+	// every user holding an attribute has a row for it (used when a definition is deleted).
+	return sql`INSERT INTO user_attribute_values (project_id, name, value, user_id)
+		SELECT u.project_id, a.key, CASE WHEN a.type = 'array' THEN e.value ELSE a.value END, u.id
+		FROM users u
+		JOIN json_each(u.custom_attributes) a
+		LEFT JOIN json_each(CASE WHEN a.type = 'array' THEN a.value ELSE '[]' END) e
+		WHERE u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${idsJson}))
+			AND a.type NOT IN ('object', 'null')`;
+}
+
+export function reindexAttributesStatements(projectId: string, userIds: string[]) {
+	const ids = JSON.stringify(userIds);
+	return [
+		sql`DELETE FROM user_attribute_values
+			WHERE project_id = ${projectId} AND user_id IN (SELECT value FROM json_each(${ids}))`,
+		indexAttributesStatement(projectId, ids),
+	];
+}
+
+/** Column assignments for a set-based UPDATE; undefined values are left out. */
+export interface UserColumnChanges {
+	name?: string | null;
+	givenName?: string | null;
+	middleName?: string | null;
+	familyName?: string | null;
+	email?: string | null;
+	phone?: string | null;
+	verifiedEmail?: boolean;
+	verifiedPhone?: boolean;
+	picture?: string | null;
+	status?: UserStatus;
+	/** Replaces the whole object. */
+	customAttributes?: Record<string, unknown>;
+	/** Merged into the object in SQL (RFC 7396: null removes), so concurrent patches compose. */
+	mergeCustomAttributes?: Record<string, unknown>;
+}
+
+const COLUMN: Record<
+	Exclude<keyof UserColumnChanges, "customAttributes" | "mergeCustomAttributes">,
+	string
+> = {
+	name: "name",
+	givenName: "given_name",
+	middleName: "middle_name",
+	familyName: "family_name",
+	email: "email",
+	phone: "phone",
+	verifiedEmail: "verified_email",
+	verifiedPhone: "verified_phone",
+	picture: "picture",
+	status: "status",
+};
+
+/** One UPDATE touching only the given columns; bumps version and modified time. */
+export function updateUserStatement(
+	projectId: string,
+	userId: string,
+	changes: UserColumnChanges,
+	now: number,
+) {
+	const sets: SQL[] = [];
+	for (const [key, column] of Object.entries(COLUMN) as [keyof typeof COLUMN, string][]) {
+		const value = changes[key];
+		if (value === undefined) continue;
+		sets.push(sql`${sql.raw(column)} = ${typeof value === "boolean" ? Number(value) : value}`);
+	}
+	if (changes.status !== undefined && changes.status !== "invited") {
+		// Leaving `invited` is registration (DESIGN.md): stamp it once.
+		sets.push(sql`registration_time = coalesce(registration_time, ${now})`);
+	}
+	if (changes.customAttributes !== undefined) {
+		sets.push(sql`custom_attributes = ${JSON.stringify(changes.customAttributes)}`);
+	}
+	if (changes.mergeCustomAttributes !== undefined) {
+		sets.push(
+			sql`custom_attributes = json_patch(custom_attributes, ${JSON.stringify(changes.mergeCustomAttributes)})`,
+		);
+	}
+	sets.push(sql`modified_at = ${now}`, sql`version = version + 1`);
+	return sql`UPDATE users SET ${sql.join(sets, sql`, `)} WHERE project_id = ${projectId} AND id = ${userId}`;
+}
+
+/** Sets one custom attribute in SQL (json_set), never read-modify-write. */
+export function setAttributeStatement(
+	projectId: string,
+	userId: string,
+	name: string,
+	value: unknown,
+	now: number,
+) {
+	const path = `$."${name}"`;
+	const expr =
+		value === null
+			? sql`json_remove(custom_attributes, ${path})`
+			: sql`json_set(custom_attributes, ${path}, json(${JSON.stringify(value)}))`;
+	return sql`UPDATE users SET custom_attributes = ${expr}, modified_at = ${now}, version = version + 1
+		WHERE project_id = ${projectId} AND id = ${userId}`;
+}
+
+/** Rebuilds users.login_ids (ordered) from user_login_ids. */
+export const syncLoginIdsStatement = (projectId: string, userId: string) =>
+	sql`UPDATE users SET login_ids = (
+			SELECT json_group_array(login_id) FROM
+				(SELECT login_id FROM user_login_ids WHERE project_id = ${projectId} AND user_id = ${userId} ORDER BY position))
+		WHERE project_id = ${projectId} AND id = ${userId}`;
+
+/** Replaces every login id but the primary one (position 0). */
+export function replaceAdditionalLoginIdsStatements(projectId: string, userId: string, additional: string[]) {
+	const rows = JSON.stringify(additional.map((id, i) => [id, loginIdKey(id), i + 1]));
+	return [
+		sql`DELETE FROM user_login_ids WHERE project_id = ${projectId} AND user_id = ${userId} AND position > 0`,
+		sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
+			SELECT ${projectId}, value->>1, value->>0, ${userId}, value->>2 FROM json_each(${rows})`,
+		syncLoginIdsStatement(projectId, userId),
+	];
+}
+
+/** Replaces one login id in place (same position), or removes it unless it is the last one. */
+export function changeLoginIdStatements(
+	projectId: string,
+	userId: string,
+	oldLoginId: string,
+	newLoginId: string | null,
+	now: number,
+) {
+	const where = sql`project_id = ${projectId} AND user_id = ${userId} AND login_id_lower = ${loginIdKey(oldLoginId)}`;
+	const change =
+		newLoginId === null
+			? sql`DELETE FROM user_login_ids WHERE ${where}
+				AND (SELECT count(*) FROM user_login_ids WHERE project_id = ${projectId} AND user_id = ${userId}) > 1`
+			: sql`UPDATE user_login_ids SET login_id = ${newLoginId}, login_id_lower = ${loginIdKey(newLoginId)}
+				WHERE ${where}`;
+	return [
+		change,
+		syncLoginIdsStatement(projectId, userId),
+		sql`UPDATE users SET modified_at = ${now}, version = version + 1
+			WHERE project_id = ${projectId} AND id = ${userId}`,
+	];
+}
+
+export const deleteUsersStatement = (projectId: string, where: SQL) =>
+	sql`DELETE FROM users WHERE project_id = ${projectId} AND ${where}`;
+
+/** Login ids (lower-cased) among `candidates` that already exist, with their owners. */
+export const existingLoginIdsQuery = (projectId: string, lowered: string[]) =>
+	sql`SELECT login_id_lower, user_id FROM user_login_ids
+		WHERE project_id = ${projectId} AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(lowered)}))`;
+
+export const existingEmailsQuery = (projectId: string, lowered: string[]) =>
+	sql`SELECT lower(email) AS email, id FROM users
+		WHERE project_id = ${projectId} AND email IS NOT NULL
+			AND lower(email) IN (SELECT value FROM json_each(${JSON.stringify(lowered)}))`;
+
+export const existingPhonesQuery = (projectId: string, phones: string[]) =>
+	sql`SELECT phone, id FROM users
+		WHERE project_id = ${projectId} AND phone IS NOT NULL
+			AND phone IN (SELECT value FROM json_each(${JSON.stringify(phones)}))`;

@@ -1,0 +1,128 @@
+import { type SQL, sql } from "drizzle-orm";
+import { batch } from "../../db/sql";
+import { invalid } from "../errors";
+import type { UserStatus } from "./user.types";
+import { emailKey, loginIdKey } from "./user.validate";
+import { selectUsers, toUsers } from "./users.repo";
+
+export interface UserSearch {
+	loginIds?: string[];
+	userIds?: string[];
+	text?: string;
+	statuses?: (UserStatus | "expired")[];
+	emails?: string[];
+	phones?: string[];
+	customAttributes?: Record<string, unknown>;
+	verifiedEmail?: boolean;
+	verifiedPhone?: boolean;
+	withTestUser?: boolean;
+	testUsersOnly?: boolean;
+	/** Epoch ms, inclusive. */
+	fromCreatedTime?: number;
+	toCreatedTime?: number;
+	fromModifiedTime?: number;
+	toModifiedTime?: number;
+	sort?: { field: string; desc?: boolean }[];
+	limit?: number;
+	page?: number;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+const SORT_COLUMNS: Record<string, string> = {
+	name: "u.name",
+	displayName: "u.name",
+	givenName: "u.given_name",
+	familyName: "u.family_name",
+	email: "u.email",
+	phone: "u.phone",
+	status: "u.status",
+	loginId: "u.login_ids ->> 0",
+	createdTime: "u.created_at",
+	modifiedTime: "u.modified_at",
+};
+
+const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+
+/** An FTS5 phrase: the whole input as one quoted string. */
+const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+function conditions(projectId: string, q: UserSearch): SQL[] {
+	const where: SQL[] = [sql`u.project_id = ${projectId}`];
+	if (q.userIds?.length) where.push(sql`u.id IN ${jsonList(q.userIds)}`);
+	if (q.loginIds?.length) {
+		where.push(sql`u.id IN (SELECT user_id FROM user_login_ids
+			WHERE project_id = ${projectId} AND login_id_lower IN ${jsonList(q.loginIds.map(loginIdKey))})`);
+	}
+	if (q.emails?.length) {
+		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${jsonList(q.emails.map(emailKey))}`);
+	}
+	if (q.phones?.length) where.push(sql`u.phone IS NOT NULL AND u.phone IN ${jsonList(q.phones)}`);
+	if (q.statuses?.length) where.push(sql`u.status IN ${jsonList(q.statuses)}`);
+	if (q.verifiedEmail !== undefined) where.push(sql`u.verified_email = ${Number(q.verifiedEmail)}`);
+	if (q.verifiedPhone !== undefined) where.push(sql`u.verified_phone = ${Number(q.verifiedPhone)}`);
+	if (q.testUsersOnly) where.push(sql`u.test = 1`);
+	else if (!q.withTestUser) where.push(sql`u.test = 0`);
+	if (q.fromCreatedTime !== undefined) where.push(sql`u.created_at >= ${q.fromCreatedTime}`);
+	if (q.toCreatedTime !== undefined) where.push(sql`u.created_at <= ${q.toCreatedTime}`);
+	if (q.fromModifiedTime !== undefined) where.push(sql`u.modified_at >= ${q.fromModifiedTime}`);
+	if (q.toModifiedTime !== undefined) where.push(sql`u.modified_at <= ${q.toModifiedTime}`);
+	for (const [name, wanted] of Object.entries(q.customAttributes ?? {})) {
+		const values = (Array.isArray(wanted) ? wanted : [wanted]).map((v) =>
+			typeof v === "boolean" ? Number(v) : v,
+		);
+		for (const v of values) {
+			if (typeof v !== "string" && typeof v !== "number") {
+				throw invalid(`customAttributes.${name}`, "expected a string, number, boolean or an array of them");
+			}
+		}
+		where.push(sql`u.id IN (SELECT user_id FROM user_attribute_values
+			WHERE project_id = ${projectId} AND name = ${name} AND value IN ${jsonList(values)})`);
+	}
+	const text = q.text?.trim();
+	if (text) {
+		if ([...text].length >= 3) {
+			// Trigram index; the project id in each document keeps the match inside the project.
+			where.push(
+				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`${phrase(projectId)} AND ${phrase(text)}`})`,
+			);
+		} else {
+			// Too short for trigrams: a scan of this project's users.
+			const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+			where.push(sql`(u.login_ids LIKE ${like} ESCAPE '\\' OR u.name LIKE ${like} ESCAPE '\\'
+				OR u.email LIKE ${like} ESCAPE '\\' OR u.phone LIKE ${like} ESCAPE '\\')`);
+		}
+	}
+	return where;
+}
+
+function ordering(sort: UserSearch["sort"]): SQL {
+	const terms: SQL[] = [];
+	for (const [i, s] of (sort ?? []).entries()) {
+		const column = SORT_COLUMNS[s.field];
+		if (!column) {
+			throw invalid(
+				`sort[${i}].field`,
+				`"${s.field}" cannot be sorted on (one of ${Object.keys(SORT_COLUMNS).join(", ")})`,
+			);
+		}
+		terms.push(sql.raw(`${column} ${s.desc ? "DESC" : "ASC"}`));
+	}
+	terms.push(sql.raw("u.created_at DESC"), sql.raw("u.id"));
+	return sql`ORDER BY ${sql.join(terms, sql`, `)}`;
+}
+
+/** One round trip: the page and the total count, as one D1 batch. */
+export async function searchUsers(d1: D1Database, projectId: string, q: UserSearch) {
+	const limit = q.limit || DEFAULT_LIMIT;
+	if (limit < 0 || limit > MAX_LIMIT) throw invalid("limit", `must be between 0 and ${MAX_LIMIT}`);
+	const page = q.page ?? 0;
+	if (page < 0) throw invalid("page", "must not be negative");
+	const where = sql.join(conditions(projectId, q), sql` AND `);
+	const [rows, count] = await batch(d1, [
+		selectUsers(where, sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`),
+		sql`SELECT count(*) AS total FROM users u WHERE ${where}`,
+	]);
+	return { users: toUsers(rows), total: Number(count?.[0]?.total ?? 0) };
+}
