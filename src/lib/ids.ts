@@ -12,7 +12,7 @@ export function randomBase62(length: number): string {
 	return out;
 }
 
-/** Ids are a one-letter kind prefix and 27 random characters: P… project, U… user, K… key. */
-export const newId = (prefix: "P" | "U" | "K" | "T" | "R") => prefix + randomBase62(27);
+/** Ids are a one-letter kind prefix and 27 random characters: P project, U user, K key, T tenant, R role, M permission. */
+export const newId = (prefix: "P" | "U" | "K" | "T" | "R" | "M") => prefix + randomBase62(27);
 
 export const isProjectId = (value: string) => /^P[0-9A-Za-z]{27}$/.test(value);

@@ -4,6 +4,10 @@ import { managementAuth } from "./auth";
 import { onDescopeError, validationError } from "./errors";
 import { registerCustomAttributeRoutes } from "./routes/custom-attributes";
 import { registerManagementKeyRoutes } from "./routes/management-keys";
+import { registerRoleRoutes } from "./routes/roles";
+import { registerSsoAppRoutes } from "./routes/sso-apps";
+import { registerTenantRoutes } from "./routes/tenants";
+import { registerUserAssignmentRoutes } from "./routes/user-assignments";
 import { registerUserCreateRoutes } from "./routes/user-create";
 import { registerUserDeleteRoutes } from "./routes/user-delete";
 import { registerUserReadRoutes } from "./routes/user-read";
@@ -38,7 +42,11 @@ export function buildDescopeApp() {
 	registerUserCreateRoutes(app);
 	registerUserUpdateRoutes(app);
 	registerUserDeleteRoutes(app);
+	registerUserAssignmentRoutes(app);
 	registerCustomAttributeRoutes(app);
+	registerTenantRoutes(app);
+	registerRoleRoutes(app);
+	registerSsoAppRoutes(app);
 	registerManagementKeyRoutes(app);
 	return app;
 }

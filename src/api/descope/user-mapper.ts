@@ -18,8 +18,8 @@ export function toResponseUser(user: User): ResponseUser {
 		phone: str(user.phone),
 		verifiedEmail: user.verifiedEmail,
 		verifiedPhone: user.verifiedPhone,
-		roleNames: [],
-		userTenants: [],
+		roleNames: user.roleNames,
+		userTenants: user.tenants,
 		status: user.status,
 		externalIds: user.loginIds,
 		picture: str(user.picture),
@@ -34,9 +34,9 @@ export function toResponseUser(user: User): ResponseUser {
 		webauthn: false,
 		password: false,
 		push: false,
-		ssoAppIds: [],
+		ssoAppIds: user.ssoAppIds,
 		editable: true,
-		permissions: [],
+		permissions: user.permissions,
 		consentExpiration: 0,
 		recoveryEmail: "",
 		recoveryPhone: "",
@@ -72,6 +72,15 @@ export function inputAsResponseUser(input: Partial<UserFields>): ResponseUser {
 		modifiedAt: 0,
 		registrationTime: null,
 		version: 0,
+		roleNames: input.roleNames ?? [],
+		permissions: [],
+		tenants: (input.userTenants ?? []).map((t) => ({
+			tenantId: t.tenantId,
+			tenantName: "",
+			roleNames: t.roleNames ?? [],
+			permissions: [],
+		})),
+		ssoAppIds: input.ssoAppIds ?? [],
 	});
 }
 

@@ -1,2 +1,3 @@
+export * from "./authz";
 export * from "./projects";
 export * from "./users";

@@ -26,6 +26,11 @@ export interface User {
 	modifiedAt: number;
 	registrationTime: number | null;
 	version: number;
+	/** Project-wide roles and the permissions they grant. */
+	roleNames: string[];
+	permissions: string[];
+	tenants: { tenantId: string; tenantName: string; roleNames: string[]; permissions: string[] }[];
+	ssoAppIds: string[];
 }
 
 /** Fields a caller may give when creating or overwriting a user; undefined = not given. */

@@ -28,35 +28,55 @@ interface UserRow {
 	modified_at: number;
 	registration_time: number | null;
 	version: number;
+	role_names: string;
+	permissions: string;
+	tenants: string;
+	sso_app_ids: string;
 }
 
-const USER_COLUMNS = sql.raw(
-	[
-		"id",
-		"project_id",
-		"login_ids",
-		"name",
-		"given_name",
-		"middle_name",
-		"family_name",
-		"email",
-		"phone",
-		"verified_email",
-		"verified_phone",
-		"picture",
-		"status",
-		"test",
-		"custom_attributes",
-		"external_id",
-		"user_flags",
-		"created_at",
-		"modified_at",
-		"registration_time",
-		"version",
-	]
-		.map((c) => `u.${c}`)
-		.join(", "),
-);
+const BASE_COLUMNS = [
+	"id",
+	"project_id",
+	"login_ids",
+	"name",
+	"given_name",
+	"middle_name",
+	"family_name",
+	"email",
+	"phone",
+	"verified_email",
+	"verified_phone",
+	"picture",
+	"status",
+	"test",
+	"custom_attributes",
+	"external_id",
+	"user_flags",
+	"created_at",
+	"modified_at",
+	"registration_time",
+	"version",
+]
+	.map((c) => `u.${c}`)
+	.join(", ");
+
+// Roles, permissions, tenants and SSO apps are derived in the same statement, through indexes.
+const rolesIn = (tenant: string) => `(SELECT json_group_array(r.name ORDER BY r.name) FROM user_roles ur
+	JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND ur.tenant_id = ${tenant})`;
+const permissionsIn = (
+	tenant: string,
+) => `(SELECT json_group_array(name ORDER BY name) FROM (SELECT DISTINCT p.name
+	FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id JOIN permissions p ON p.id = rp.permission_id
+	WHERE ur.user_id = u.id AND ur.tenant_id = ${tenant}))`;
+const USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
+	${rolesIn("''")} AS role_names,
+	${permissionsIn("''")} AS permissions,
+	(SELECT json_group_array(json_object('tenantId', t.id, 'tenantName', t.name,
+		'roleNames', json(${rolesIn("ut.tenant_id")}), 'permissions', json(${permissionsIn("ut.tenant_id")}))
+		ORDER BY ut.created_at, t.id)
+		FROM user_tenants ut JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id
+		WHERE ut.user_id = u.id) AS tenants,
+	(SELECT json_group_array(app_id ORDER BY app_id) FROM user_sso_apps WHERE user_id = u.id) AS sso_app_ids`);
 
 export function toUser(row: UserRow): User {
 	return {
@@ -81,6 +101,10 @@ export function toUser(row: UserRow): User {
 		modifiedAt: row.modified_at,
 		registrationTime: row.registration_time,
 		version: row.version,
+		roleNames: JSON.parse(row.role_names),
+		permissions: JSON.parse(row.permissions),
+		tenants: JSON.parse(row.tenants),
+		ssoAppIds: JSON.parse(row.sso_app_ids),
 	};
 }
 

@@ -25,6 +25,22 @@ export interface UserSearch {
 	sort?: { field: string; desc?: boolean }[];
 	limit?: number;
 	page?: number;
+	/** Member of at least one. */
+	tenantIds?: string[];
+	/** Holds one of these roles (project-wide or in any tenant). */
+	roleNames?: string[];
+	/** Per tenant: holds one of (or with `and`, all of) these roles in that tenant. */
+	tenantRoleIds?: Record<string, { values: string[]; and?: boolean }>;
+	tenantRoleNames?: Record<string, { values: string[]; and?: boolean }>;
+	ssoAppIds?: string[];
+}
+
+function tenantRoleCondition(projectId: string, tenantId: string, roleIds: SQL, count: number, and: boolean) {
+	return and
+		? sql`u.id IN (SELECT user_id FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${tenantId}
+			AND role_id IN ${roleIds} GROUP BY user_id HAVING count(DISTINCT role_id) = ${count})`
+		: sql`u.id IN (SELECT user_id FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${tenantId}
+			AND role_id IN ${roleIds})`;
 }
 
 export const DEFAULT_LIMIT = 100;
@@ -79,6 +95,32 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 		}
 		where.push(sql`u.id IN (SELECT user_id FROM user_attribute_values
 			WHERE project_id = ${projectId} AND name = ${name} AND value IN ${jsonList(values)})`);
+	}
+	if (q.tenantIds?.length) {
+		where.push(sql`u.id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId}
+			AND tenant_id IN ${jsonList(q.tenantIds)})`);
+	}
+	if (q.roleNames?.length) {
+		where.push(sql`u.id IN (SELECT user_id FROM user_roles WHERE project_id = ${projectId}
+			AND role_id IN (SELECT id FROM roles WHERE project_id = ${projectId} AND name IN ${jsonList(q.roleNames)}))`);
+	}
+	for (const [tenantId, spec] of Object.entries(q.tenantRoleIds ?? {})) {
+		if (!spec.values.length) continue;
+		where.push(
+			tenantRoleCondition(projectId, tenantId, jsonList(spec.values), spec.values.length, spec.and ?? false),
+		);
+	}
+	for (const [tenantId, spec] of Object.entries(q.tenantRoleNames ?? {})) {
+		if (!spec.values.length) continue;
+		// A name means the tenant's own role of that name, else the project role.
+		const ids = sql`(SELECT r.id FROM roles r WHERE r.project_id = ${projectId} AND r.name IN ${jsonList(spec.values)}
+			AND (r.tenant_id = ${tenantId} OR (r.tenant_id = '' AND NOT EXISTS (SELECT 1 FROM roles t
+				WHERE t.project_id = r.project_id AND t.tenant_id = ${tenantId} AND t.name = r.name))))`;
+		where.push(tenantRoleCondition(projectId, tenantId, ids, new Set(spec.values).size, spec.and ?? false));
+	}
+	if (q.ssoAppIds?.length) {
+		where.push(sql`u.id IN (SELECT user_id FROM user_sso_apps WHERE project_id = ${projectId}
+			AND app_id IN ${jsonList(q.ssoAppIds)})`);
 	}
 	const text = q.text?.trim();
 	if (text) {

@@ -4,6 +4,13 @@ import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
+import {
+	type AssignmentContext,
+	contextQueries,
+	resolveAssignments,
+	toContext,
+	writeAssignmentsStatements,
+} from "./assignments";
 import type { AttributeDefinition } from "./custom-attributes.repo";
 import type { User, UserFields, UserPatch, UserStatus } from "./user.types";
 import {
@@ -42,6 +49,9 @@ function toDefinitions(rows: Record<string, unknown>[] | undefined): AttributeDe
 /** Maps a D1 unique-constraint failure to the field that collided. */
 function constraintError(error: unknown): DomainError | null {
 	const message = String((error as Error)?.message ?? error);
+	if (message.includes("FOREIGN KEY constraint failed")) {
+		return new DomainError("conflict", "A role, tenant or SSO application was deleted meanwhile; retry");
+	}
 	if (!message.includes("UNIQUE constraint failed")) return null;
 	if (message.includes("user_login_ids"))
 		return new DomainError("user_exists", "A user with this login id already exists", "loginId");
@@ -63,17 +73,6 @@ async function withConstraints<T>(run: () => Promise<T>): Promise<T> {
 	}
 }
 
-function rejectUnsupportedAssignments(fields: Pick<UserFields, "roleNames" | "userTenants" | "ssoAppIds">) {
-	// Roles, tenants and SSO applications arrive with their own management API; until a project
-	// can define them, none can exist, so naming one is naming an unknown one.
-	if (fields.roleNames?.length) throw invalid("roleNames", `role "${fields.roleNames[0]}" does not exist`);
-	if (fields.userTenants?.length) {
-		throw invalid("userTenants", `tenant "${fields.userTenants[0]?.tenantId}" does not exist`);
-	}
-	if (fields.ssoAppIds?.length)
-		throw invalid("ssoAppIds", `SSO application "${fields.ssoAppIds[0]}" does not exist`);
-}
-
 // ---------------------------------------------------------------- create
 
 export interface CreateResult {
@@ -90,7 +89,6 @@ function buildRow(input: UserFields, defs: AttributeDefs, now: number): repo.New
 	if (new Set(loginIds.map(loginIdKey)).size !== loginIds.length) {
 		throw invalid("additionalLoginIds", "login ids must be unique");
 	}
-	rejectUnsupportedAssignments(input);
 	const attributes = checkCustomAttributes(input.customAttributes ?? {}, defs).set;
 	const email = checkEmail(input.email) ?? null;
 	const phone = checkPhone(input.phone) ?? null;
@@ -152,22 +150,26 @@ async function createUsersOnce(
 		const p = typeof u.phone === "string" && u.phone ? checkPhoneQuiet(u.phone) : null;
 		return p ? [p] : [];
 	});
-	const [defRows, takenLogins, takenEmails, takenPhones] = await batch(deps.d1, [
+	const [defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(deps.d1, [
 		definitionsQuery(projectId),
 		repo.existingLoginIdsQuery(projectId, loginKeys),
 		repo.existingEmailsQuery(projectId, emails),
 		repo.existingPhonesQuery(projectId, phones),
+		...contextQueries(projectId, inputs),
 	]);
+	const ctx = toContext(contextRows);
 	const defs = toDefinitions(defRows);
 	const usedLogins = new Set((takenLogins ?? []).map((r) => r.login_id_lower as string));
 	const usedEmails = new Set((takenEmails ?? []).map((r) => r.email as string));
 	const usedPhones = new Set((takenPhones ?? []).map((r) => r.phone as string));
 
 	const rows: repo.NewUserRow[] = [];
+	const assignments: Parameters<typeof writeAssignmentsStatements>[1] = [];
 	const failed: CreateResult["failed"] = [];
 	for (const input of inputs) {
 		try {
 			const row = buildRow(input, defs, now);
+			const resolved = resolveAssignments(input, ctx, { isNewUser: true });
 			const clash = row.loginIds.find((id) => usedLogins.has(loginIdKey(id)));
 			if (clash)
 				throw new DomainError("user_exists", `A user with login id "${clash}" already exists`, "loginId");
@@ -181,6 +183,7 @@ async function createUsersOnce(
 			if (row.email) usedEmails.add(emailKey(row.email));
 			if (row.phone) usedPhones.add(row.phone);
 			rows.push(row);
+			assignments.push({ userId: row.id, resolved });
 		} catch (error) {
 			if (!(error instanceof DomainError)) throw error;
 			if (single) throw error;
@@ -190,6 +193,7 @@ async function createUsersOnce(
 	if (rows.length === 0) return { created: [], failed };
 	const results = await batch(deps.d1, [
 		...repo.insertUsersStatements(projectId, rows),
+		...writeAssignmentsStatements(projectId, assignments, now),
 		repo.usersByIdsQuery(
 			projectId,
 			rows.map((r) => r.id),
@@ -250,16 +254,22 @@ export const searchUsers = (deps: Deps, projectId: string, query: UserSearch) =>
 
 // ---------------------------------------------------------------- update
 
-/** Resolves the user and reads the attribute definitions: one round trip. */
-async function readForWrite(deps: Deps, projectId: string, ref: string, field = "loginId") {
-	const [userRows, defRows] = await batch(deps.d1, [
+/** Resolves the user, reads attribute definitions and what the fields name: one round trip. */
+async function readForWrite(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	fields: Parameters<typeof contextQueries>[1][number] = {},
+) {
+	const [userRows, defRows, ...contextRows] = await batch(deps.d1, [
 		repo.userByRefQuery(projectId, ref),
 		definitionsQuery(projectId),
+		...contextQueries(projectId, [fields]),
 	]);
 	const user = repo.toUsers(userRows)[0];
 	if (!user)
-		throw new DomainError("user_not_found", `User not found: ${field} "${ref}" matches no user`, field);
-	return { user, defs: toDefinitions(defRows) };
+		throw new DomainError("user_not_found", `User not found: loginId "${ref}" matches no user`, "loginId");
+	return { user, defs: toDefinitions(defRows), ctx: toContext(contextRows) };
 }
 
 /** Runs the write statements and reads the user back, as one batch. */
@@ -279,8 +289,14 @@ export async function updateUser(
 	ref: string,
 	input: Omit<UserFields, "loginId">,
 ) {
-	const { user, defs } = await readForWrite(deps, projectId, ref);
-	rejectUnsupportedAssignments(input);
+	// Overwrite: roles, tenants and applications not given are removed too.
+	const assignmentFields = {
+		roleNames: input.roleNames ?? [],
+		userTenants: input.userTenants ?? [],
+		ssoAppIds: input.ssoAppIds ?? [],
+	};
+	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, assignmentFields);
+	const resolved = resolveAssignments(assignmentFields, ctx);
 	const additional = (input.additionalLoginIds ?? []).map((id, i) =>
 		checkLoginId(id, `additionalLoginIds[${i}]`),
 	);
@@ -311,11 +327,19 @@ export async function updateUser(
 		),
 		...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional),
 		...repo.reindexAttributesStatements(projectId, [user.id]),
+		...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now),
 	]);
 }
 
-function patchStatements(projectId: string, user: User, patch: UserPatch, defs: AttributeDefs, now: number) {
-	rejectUnsupportedAssignments(patch);
+function patchStatements(
+	projectId: string,
+	user: User,
+	patch: UserPatch,
+	defs: AttributeDefs,
+	ctx: AssignmentContext,
+	now: number,
+) {
+	const resolved = resolveAssignments(patch, ctx);
 	const statements: SQL[] = [];
 	const email = checkEmail(patch.email);
 	const phone = checkPhone(patch.phone);
@@ -353,13 +377,19 @@ function patchStatements(projectId: string, user: User, patch: UserPatch, defs: 
 		statements.push(...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional));
 	}
 	if (merge) statements.push(...repo.reindexAttributesStatements(projectId, [user.id]));
+	statements.push(...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now));
 	return statements;
 }
 
 /** Only the given fields change; each is its own column, so concurrent patches compose. */
 export async function patchUser(deps: Deps, projectId: string, ref: string, patch: UserPatch) {
-	const { user, defs } = await readForWrite(deps, projectId, ref);
-	return writeAndRead(deps, projectId, user.id, patchStatements(projectId, user, patch, defs, deps.now()));
+	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, patch);
+	return writeAndRead(
+		deps,
+		projectId,
+		user.id,
+		patchStatements(projectId, user, patch, defs, ctx, deps.now()),
+	);
 }
 
 export interface PatchResult {
@@ -375,13 +405,18 @@ export async function patchUsers(
 ): Promise<PatchResult> {
 	if (items.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	const refs = items.map((i) => i.ref);
-	const [userRows, defRows] = await batch(deps.d1, [
+	const [userRows, defRows, ...contextRows] = await batch(deps.d1, [
 		repo.selectUsers(sql`u.project_id = ${projectId} AND u.id IN (
 			SELECT value FROM json_each(${JSON.stringify(refs)})
 			UNION SELECT user_id FROM user_login_ids WHERE project_id = ${projectId}
 				AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(refs.map(loginIdKey))})))`),
 		definitionsQuery(projectId),
+		...contextQueries(
+			projectId,
+			items.map((i) => i.patch),
+		),
 	]);
+	const ctx = toContext(contextRows);
 	const found = repo.toUsers(userRows);
 	const byRef = new Map<string, User>();
 	for (const u of found) {
@@ -405,7 +440,7 @@ export async function patchUsers(
 			continue;
 		}
 		try {
-			statements.push(...patchStatements(projectId, user, item.patch, defs, now));
+			statements.push(...patchStatements(projectId, user, item.patch, defs, ctx, now));
 			seen.add(user.id);
 			targets.push(user);
 		} catch (error) {

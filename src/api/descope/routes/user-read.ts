@@ -39,6 +39,9 @@ const loadMany = createRoute({
 });
 
 const sortField = z.object({ field: z.string(), desc: optBool });
+const tenantRoleFilter = z
+	.object({ values: z.array(z.string()), and: optBool })
+	.transform((v) => ({ values: v.values, and: v.and ?? false }));
 const searchBody = z.object({
 	loginIds: optStrings,
 	userIds: optStrings,
@@ -61,8 +64,8 @@ const searchBody = z.object({
 	tenantIds: optStrings,
 	roleNames: optStrings,
 	ssoAppIds: optStrings,
-	tenantRoleIds: z.record(z.string(), z.unknown()).nullish(),
-	tenantRoleNames: z.record(z.string(), z.unknown()).nullish(),
+	tenantRoleIds: z.record(z.string(), tenantRoleFilter).nullish(),
+	tenantRoleNames: z.record(z.string(), tenantRoleFilter).nullish(),
 });
 type SearchBody = z.infer<typeof searchBody>;
 
@@ -85,15 +88,6 @@ const searchTest = createRoute({
 });
 
 function toSearch(body: SearchBody): users.SearchQuery {
-	for (const field of ["tenantIds", "roleNames", "ssoAppIds"] as const) {
-		if (body[field]?.length)
-			throw invalid(field, "no tenants, roles or SSO applications exist in this project yet");
-	}
-	for (const field of ["tenantRoleIds", "tenantRoleNames"] as const) {
-		if (body[field] && Object.keys(body[field]).length) {
-			throw invalid(field, "no tenants, roles or SSO applications exist in this project yet");
-		}
-	}
 	const g = <T>(v: T | null | undefined) => v ?? undefined;
 	return {
 		loginIds: g(body.loginIds),
@@ -114,6 +108,11 @@ function toSearch(body: SearchBody): users.SearchQuery {
 		sort: body.sort?.map((s) => ({ field: s.field, desc: s.desc ?? false })),
 		limit: body.limit,
 		page: body.page,
+		tenantIds: g(body.tenantIds),
+		roleNames: g(body.roleNames),
+		ssoAppIds: g(body.ssoAppIds),
+		tenantRoleIds: g(body.tenantRoleIds),
+		tenantRoleNames: g(body.tenantRoleNames),
 	};
 }
 

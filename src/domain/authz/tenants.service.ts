@@ -1,0 +1,278 @@
+import { type SQL, sql } from "drizzle-orm";
+import { all, batch } from "../../db/sql";
+import { newId } from "../../lib/ids";
+import type { Deps } from "../deps";
+import { DomainError, invalid } from "../errors";
+
+// Tenants (organizations): a name unique per project, self-provisioning domains, custom
+// attributes, an optional parent, default roles for new members and tenant settings.
+
+export interface Tenant {
+	id: string;
+	name: string;
+	selfProvisioningDomains: string[];
+	customAttributes: Record<string, unknown>;
+	parentId: string | null;
+	enforceSso: boolean;
+	disabled: boolean;
+	roleInheritance: string;
+	settings: Record<string, unknown>;
+	createdAt: number;
+	defaultRoles: string[];
+	successors: string[];
+}
+
+export interface TenantInput {
+	id?: string;
+	name: string;
+	selfProvisioningDomains?: string[];
+	customAttributes?: Record<string, unknown>;
+	enforceSso?: boolean;
+	disabled?: boolean;
+	parentId?: string;
+	roleInheritance?: string;
+}
+
+const TENANT_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ROLE_INHERITANCE = ["", "none", "userOnly"];
+const list = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+
+const tenantSelect = (where: SQL) => sql`SELECT t.id, t.name, t.self_provisioning_domains AS domains,
+		t.custom_attributes AS customAttributes, t.parent_id AS parentId, t.enforce_sso AS enforceSso,
+		t.disabled, t.role_inheritance AS roleInheritance, t.settings, t.created_at AS createdAt,
+		(SELECT json_group_array(r.name ORDER BY r.name) FROM tenant_default_roles d JOIN roles r ON r.id = d.role_id
+			WHERE d.project_id = t.project_id AND d.tenant_id = t.id) AS defaultRoles,
+		(SELECT json_group_array(c.id ORDER BY c.id) FROM tenants c
+			WHERE c.project_id = t.project_id AND c.parent_id = t.id) AS successors
+	FROM tenants t WHERE ${where} ORDER BY t.created_at, t.id`;
+
+function toTenant(row: Record<string, unknown>): Tenant {
+	return {
+		id: row.id as string,
+		name: row.name as string,
+		selfProvisioningDomains: JSON.parse(row.domains as string),
+		customAttributes: JSON.parse(row.customAttributes as string),
+		parentId: (row.parentId as string | null) || null,
+		enforceSso: row.enforceSso === 1,
+		disabled: row.disabled === 1,
+		roleInheritance: row.roleInheritance as string,
+		settings: JSON.parse(row.settings as string),
+		createdAt: Number(row.createdAt),
+		defaultRoles: JSON.parse(row.defaultRoles as string),
+		successors: JSON.parse(row.successors as string),
+	};
+}
+
+function checkTenantFields(input: TenantInput) {
+	const name = input.name?.trim();
+	if (!name) throw new DomainError("missing_argument", "name is required", "name");
+	if (name.length > 200) throw invalid("name", "longer than 200 characters");
+	const domains = (input.selfProvisioningDomains ?? []).map((d, i) => {
+		const domain = d.trim().toLowerCase();
+		if (!DOMAIN.test(domain)) throw invalid(`selfProvisioningDomains[${i}]`, `"${d}" is not a domain name`);
+		return domain;
+	});
+	for (const [key, value] of Object.entries(input.customAttributes ?? {})) {
+		const ok =
+			["string", "number", "boolean"].includes(typeof value) ||
+			(Array.isArray(value) && value.every((v) => typeof v === "string"));
+		if (!ok)
+			throw invalid(`customAttributes.${key}`, "expected a string, number, boolean or array of strings");
+	}
+	if (input.roleInheritance !== undefined && !ROLE_INHERITANCE.includes(input.roleInheritance)) {
+		throw invalid("roleInheritance", `must be one of "", "none", "userOnly"`);
+	}
+	return { name, domains };
+}
+
+async function writeBatch(deps: Deps, statements: SQL[]) {
+	try {
+		return await batch(deps.d1, statements);
+	} catch (error) {
+		const message = String((error as Error)?.message ?? error);
+		if (message.includes("UNIQUE constraint failed: tenants.project_id, tenants.id")) {
+			throw new DomainError("conflict", "A tenant with this id already exists", "id");
+		}
+		if (message.includes("UNIQUE constraint failed")) {
+			throw new DomainError("conflict", "A tenant with this name already exists", "name");
+		}
+		throw error;
+	}
+}
+
+export async function createTenant(deps: Deps, projectId: string, input: TenantInput): Promise<string> {
+	const { name, domains } = checkTenantFields(input);
+	const id = input.id?.trim() || newId("T");
+	if (!TENANT_ID.test(id)) throw invalid("id", "use 1 to 100 letters, digits, '_', '-', '.', ':'");
+	if (input.parentId) await loadTenant(deps, projectId, input.parentId, "parent");
+	await writeBatch(deps, [
+		sql`INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, parent_id,
+				enforce_sso, disabled, role_inheritance, created_at)
+			VALUES (${projectId}, ${id}, ${name}, ${JSON.stringify(domains)}, ${JSON.stringify(input.customAttributes ?? {})},
+				${input.parentId || null}, ${Number(input.enforceSso ?? false)}, ${Number(input.disabled ?? false)},
+				${input.roleInheritance ?? ""}, ${deps.now()})`,
+	]);
+	return id;
+}
+
+/** Overwrites the tenant's fields (its parent stays). */
+export async function updateTenant(deps: Deps, projectId: string, id: string, input: TenantInput) {
+	const { name, domains } = checkTenantFields(input);
+	const [result] = await writeBatch(deps, [
+		sql`UPDATE tenants SET name = ${name}, self_provisioning_domains = ${JSON.stringify(domains)},
+				custom_attributes = ${JSON.stringify(input.customAttributes ?? {})},
+				enforce_sso = ${Number(input.enforceSso ?? false)}, disabled = ${Number(input.disabled ?? false)},
+				role_inheritance = ${input.roleInheritance ?? ""}
+			WHERE project_id = ${projectId} AND id = ${id} RETURNING id`,
+	]);
+	if (!result?.length) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+}
+
+/**
+ * Without `cascade`, a tenant with members is kept. With it, memberships, the roles users held in
+ * it and its tenant-scoped roles go in the same batch; child tenants are detached, not deleted.
+ */
+export async function deleteTenant(deps: Deps, projectId: string, id: string, cascade: boolean) {
+	const [found, members] = await batch(deps.d1, [
+		sql`SELECT id FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
+		sql`SELECT count(*) AS n FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+	]);
+	if (!found?.length) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+	const memberCount = Number(members?.[0]?.n ?? 0);
+	if (memberCount > 0 && !cascade) {
+		throw new DomainError(
+			"conflict",
+			`Tenant "${id}" has ${memberCount} member(s); delete with cascade to remove them`,
+			"cascade",
+		);
+	}
+	await batch(deps.d1, [
+		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants
+				WHERE project_id = ${projectId} AND tenant_id = ${id})`,
+		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+		sql`DELETE FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+		sql`UPDATE tenants SET parent_id = NULL WHERE project_id = ${projectId} AND parent_id = ${id}`,
+		sql`DELETE FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
+	]);
+}
+
+export async function loadTenant(deps: Deps, projectId: string, id: string, field = "id"): Promise<Tenant> {
+	const rows = await all<Record<string, unknown>>(
+		deps.d1,
+		tenantSelect(sql`t.project_id = ${projectId} AND t.id = ${id}`),
+	);
+	if (!rows[0]) throw new DomainError("not_found", `Tenant "${id}" not found`, field);
+	return toTenant(rows[0]);
+}
+
+export interface TenantSearch {
+	ids?: string[];
+	names?: string[];
+	selfProvisioningDomains?: string[];
+	customAttributes?: Record<string, unknown>;
+	parentId?: string;
+}
+
+export async function searchTenants(deps: Deps, projectId: string, q: TenantSearch = {}): Promise<Tenant[]> {
+	const where: SQL[] = [sql`t.project_id = ${projectId}`];
+	if (q.ids?.length) where.push(sql`t.id IN ${list(q.ids)}`);
+	if (q.names?.length)
+		where.push(sql`lower(t.name) IN (SELECT lower(value) FROM json_each(${JSON.stringify(q.names)}))`);
+	if (q.selfProvisioningDomains?.length) {
+		where.push(sql`EXISTS (SELECT 1 FROM json_each(t.self_provisioning_domains) d
+			WHERE d.value IN (SELECT lower(value) FROM json_each(${JSON.stringify(q.selfProvisioningDomains)})))`);
+	}
+	for (const [key, wanted] of Object.entries(q.customAttributes ?? {})) {
+		const values = (Array.isArray(wanted) ? wanted : [wanted]).map((v) =>
+			typeof v === "boolean" ? Number(v) : v,
+		);
+		where.push(
+			sql`json_extract(t.custom_attributes, ${`$."${key.replaceAll('"', "")}"`}) IN ${list(values)}`,
+		);
+	}
+	if (q.parentId) where.push(sql`t.parent_id = ${q.parentId}`);
+	const rows = await all<Record<string, unknown>>(deps.d1, tenantSelect(sql.join(where, sql` AND `)));
+	return rows.map(toTenant);
+}
+
+/** Replaces the roles new members of the tenant get (tenant-scoped names first, then project roles). */
+export async function updateDefaultRoles(deps: Deps, projectId: string, id: string, roleNames: string[]) {
+	await loadTenant(deps, projectId, id);
+	const roles = await all<{ id: string; name: string; tenant_id: string }>(
+		deps.d1,
+		sql`SELECT id, name, tenant_id FROM roles WHERE project_id = ${projectId}
+			AND tenant_id IN ('', ${id}) AND name IN ${list(roleNames)}`,
+	);
+	const ids = roleNames.map((name, i) => {
+		const role =
+			roles.find((r) => r.name === name && r.tenant_id === id) ?? roles.find((r) => r.name === name);
+		if (!role) throw invalid(`defaultRoles[${i}]`, `role "${name}" does not exist`);
+		return role.id;
+	});
+	await batch(deps.d1, [
+		sql`DELETE FROM tenant_default_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+		sql`INSERT OR IGNORE INTO tenant_default_roles (project_id, tenant_id, role_id)
+			SELECT ${projectId}, ${id}, value FROM json_each(${JSON.stringify(ids)})`,
+	]);
+}
+
+// ---------------------------------------------------------------- settings
+
+const UNITS = ["minutes", "hours", "days", "weeks"];
+const SETTING_KINDS: Record<string, "boolean" | "number" | "unit" | "authType" | "strings"> = {
+	domains: "strings",
+	authType: "authType",
+	enabled: "boolean",
+	refreshTokenExpiration: "number",
+	refreshTokenExpirationUnit: "unit",
+	sessionTokenExpiration: "number",
+	sessionTokenExpirationUnit: "unit",
+	stepupTokenExpiration: "number",
+	stepupTokenExpirationUnit: "unit",
+	enableInactivity: "boolean",
+	InactivityTime: "number",
+	InactivityTimeUnit: "unit",
+	JITDisabled: "boolean",
+};
+
+/** The tenant's settings; self-provisioning domains are the tenant's own. */
+export async function getSettings(deps: Deps, projectId: string, id: string) {
+	const tenant = await loadTenant(deps, projectId, id);
+	return { ...tenant.settings, selfProvisioningDomains: tenant.selfProvisioningDomains };
+}
+
+export async function configureSettings(
+	deps: Deps,
+	projectId: string,
+	id: string,
+	settings: Record<string, unknown>,
+) {
+	const tenant = await loadTenant(deps, projectId, id);
+	const stored: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(settings)) {
+		if (value === null || value === undefined || key === "selfProvisioningDomains" || key === "tenantId")
+			continue;
+		const kind = SETTING_KINDS[key];
+		if (!kind) continue; // unknown settings are ignored, like unknown fields
+		const ok =
+			(kind === "boolean" && typeof value === "boolean") ||
+			(kind === "number" && typeof value === "number" && Number.isFinite(value) && value >= 0) ||
+			(kind === "unit" && typeof value === "string" && UNITS.includes(value)) ||
+			(kind === "authType" && typeof value === "string" && ["none", "saml", "oidc"].includes(value)) ||
+			(kind === "strings" && Array.isArray(value) && value.every((v) => typeof v === "string"));
+		if (!ok) throw invalid(key, `invalid value ${JSON.stringify(value)}`);
+		stored[key] = value;
+	}
+	const domains = Array.isArray(settings.selfProvisioningDomains)
+		? checkTenantFields({
+				name: tenant.name,
+				selfProvisioningDomains: settings.selfProvisioningDomains as string[],
+			}).domains
+		: tenant.selfProvisioningDomains;
+	await batch(deps.d1, [
+		sql`UPDATE tenants SET settings = ${JSON.stringify(stored)}, self_provisioning_domains = ${JSON.stringify(domains)}
+			WHERE project_id = ${projectId} AND id = ${id}`,
+	]);
+}

@@ -1,0 +1,136 @@
+import { type SQL, sql } from "drizzle-orm";
+import { batch } from "../../db/sql";
+import type { Deps } from "../deps";
+import { DomainError, invalid } from "../errors";
+import { contextQueries, resolveRole, toContext } from "./assignments";
+import type { User } from "./user.types";
+import * as repo from "./users.repo";
+
+// Incremental role, tenant and SSO-application changes on one user. Every change is an
+// INSERT OR IGNORE or a DELETE of exactly the rows named, so concurrent calls compose: 50
+// concurrent add-role calls leave 50 roles, and an add never resurrects what a remove took.
+
+const list = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+const touch = (projectId: string, userId: string, now: number) =>
+	sql`UPDATE users SET modified_at = ${now}, version = version + 1 WHERE project_id = ${projectId} AND id = ${userId}`;
+
+async function read(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	fields: { roleNames?: string[]; tenantId?: string; ssoAppIds?: string[] },
+) {
+	const userTenants = fields.tenantId
+		? [{ tenantId: fields.tenantId, roleNames: fields.roleNames }]
+		: undefined;
+	const [userRows, ...contextRows] = await batch(deps.d1, [
+		repo.userByRefQuery(projectId, ref),
+		...contextQueries(projectId, [{ roleNames: fields.roleNames, userTenants, ssoAppIds: fields.ssoAppIds }]),
+	]);
+	const user = repo.toUsers(userRows)[0];
+	if (!user)
+		throw new DomainError("user_not_found", `User not found: loginId "${ref}" matches no user`, "loginId");
+	const ctx = toContext(contextRows);
+	if (fields.tenantId !== undefined && !ctx.tenants.has(fields.tenantId)) {
+		throw invalid("tenantId", `tenant "${fields.tenantId}" does not exist`);
+	}
+	return { user, ctx };
+}
+
+async function writeAndRead(deps: Deps, projectId: string, user: User, statements: SQL[]) {
+	const results = await batch(deps.d1, [
+		...statements,
+		touch(projectId, user.id, deps.now()),
+		repo.userByIdQuery(projectId, user.id),
+	]).catch((error) => {
+		if (String(error).includes("FOREIGN KEY constraint failed")) {
+			throw new DomainError("conflict", "A role, tenant or SSO application was deleted meanwhile; retry");
+		}
+		throw error;
+	});
+	const updated = repo.toUsers(results.at(-1))[0];
+	if (!updated) throw new DomainError("user_not_found", "User not found");
+	return updated;
+}
+
+/** Adds a membership; a new member gets the tenant's default roles. */
+export async function addTenant(deps: Deps, projectId: string, ref: string, tenantId: string) {
+	const { user } = await read(deps, projectId, ref, { tenantId });
+	const isMember = sql`EXISTS (SELECT 1 FROM user_tenants WHERE user_id = ${user.id} AND tenant_id = ${tenantId})`;
+	return writeAndRead(deps, projectId, user, [
+		sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
+			SELECT ${projectId}, ${user.id}, ${tenantId}, role_id FROM tenant_default_roles
+			WHERE project_id = ${projectId} AND tenant_id = ${tenantId} AND NOT ${isMember}`,
+		sql`INSERT OR IGNORE INTO user_tenants (project_id, user_id, tenant_id, created_at)
+			VALUES (${projectId}, ${user.id}, ${tenantId}, ${deps.now()})`,
+	]);
+}
+
+/** Removes a membership and the roles held in that tenant. */
+export async function removeTenant(deps: Deps, projectId: string, ref: string, tenantId: string) {
+	const { user } = await read(deps, projectId, ref, { tenantId });
+	return writeAndRead(deps, projectId, user, [
+		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
+		sql`DELETE FROM user_tenants WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
+	]);
+}
+
+export type RoleChange = "add" | "set" | "remove";
+
+/** Adds, sets or removes roles, project-wide or (with tenantId) in a tenant the user belongs to. */
+export async function changeRoles(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	change: RoleChange,
+	roleNames: string[],
+	tenantId?: string,
+) {
+	if (change !== "set" && roleNames.length === 0)
+		throw new DomainError("missing_argument", "roleNames is required", "roleNames");
+	const { user, ctx } = await read(deps, projectId, ref, { roleNames, tenantId });
+	const scope = tenantId ?? "";
+	if (tenantId && !user.tenants.some((t) => t.tenantId === tenantId)) {
+		throw invalid("tenantId", `the user is not a member of tenant "${tenantId}"`);
+	}
+	const roleIds = roleNames.map((name, i) => resolveRole(ctx, name, scope, `roleNames[${i}]`));
+	// A tenant role needs the membership at the moment of writing, not only when we read.
+	const member = tenantId
+		? sql`EXISTS (SELECT 1 FROM user_tenants WHERE user_id = ${user.id} AND tenant_id = ${tenantId})`
+		: sql`1`;
+	const insert = sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
+		SELECT ${projectId}, ${user.id}, ${scope}, value FROM json_each(${JSON.stringify(roleIds)}) WHERE ${member}`;
+	const where = sql`project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${scope}`;
+	const statements =
+		change === "add"
+			? [insert]
+			: change === "set"
+				? [sql`DELETE FROM user_roles WHERE ${where}`, insert]
+				: [sql`DELETE FROM user_roles WHERE ${where} AND role_id IN ${list(roleIds)}`];
+	return writeAndRead(deps, projectId, user, statements);
+}
+
+export async function changeSsoApps(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	change: RoleChange,
+	appIds: string[],
+) {
+	if (change !== "set" && appIds.length === 0)
+		throw new DomainError("missing_argument", "ssoAppIds is required", "ssoAppIds");
+	const { user, ctx } = await read(deps, projectId, ref, { ssoAppIds: appIds });
+	for (const [i, id] of appIds.entries()) {
+		if (!ctx.apps.has(id)) throw invalid(`ssoAppIds[${i}]`, `SSO application "${id}" does not exist`);
+	}
+	const insert = sql`INSERT OR IGNORE INTO user_sso_apps (project_id, user_id, app_id)
+		SELECT ${projectId}, ${user.id}, value FROM json_each(${JSON.stringify(appIds)})`;
+	const where = sql`project_id = ${projectId} AND user_id = ${user.id}`;
+	const statements =
+		change === "add"
+			? [insert]
+			: change === "set"
+				? [sql`DELETE FROM user_sso_apps WHERE ${where}`, insert]
+				: [sql`DELETE FROM user_sso_apps WHERE ${where} AND app_id IN ${list(appIds)}`];
+	return writeAndRead(deps, projectId, user, statements);
+}
