@@ -26,7 +26,7 @@ const operatorAuth = createMiddleware<AppEnv>(async (c, next) => {
 const project = z
 	.object({ id: z.string(), name: z.string(), createdTime: z.number().int() })
 	.openapi("Project");
-const toWire = (p: projects.Project) => ({
+const toWire = (p: Pick<projects.Project, "id" | "name" | "createdAt">) => ({
 	id: p.id,
 	name: p.name,
 	createdTime: Math.floor(p.createdAt / 1000),

@@ -1,3 +1,4 @@
 export * from "./authz";
+export * from "./credentials";
 export * from "./projects";
 export * from "./users";

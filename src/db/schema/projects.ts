@@ -5,6 +5,26 @@ export const projects = sqliteTable("projects", {
 	id: text("id").primaryKey(),
 	name: text("name").notNull(),
 	createdAt: integer("created_at").notNull(),
+	/** Session JWT lifetime, seconds. */
+	sessionTtl: integer("session_ttl").notNull().default(600),
+	/** Refresh JWT lifetime, seconds. */
+	refreshTtl: integer("refresh_ttl").notNull().default(2_592_000),
+	passwordPolicy: text("password_policy", { mode: "json" })
+		.$type<{
+			minLength: number;
+			lowercase: boolean;
+			uppercase: boolean;
+			number: boolean;
+			nonAlphanumeric: boolean;
+		}>()
+		.notNull()
+		.default(
+			sql`'{"minLength":8,"lowercase":false,"uppercase":false,"number":false,"nonAlphanumeric":false}'`,
+		),
+	/** Failed sign-ins before a lockout; 0 disables lockout. */
+	lockoutAttempts: integer("lockout_attempts").notNull().default(10),
+	/** Lockout length, seconds. */
+	lockoutSeconds: integer("lockout_seconds").notNull().default(900),
 });
 
 export const managementKeys = sqliteTable(

@@ -35,6 +35,8 @@ export const users = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		modifiedAt: integer("modified_at").notNull(),
 		registrationTime: integer("registration_time"),
+		/** Epoch ms; set by the user's session object when failed sign-ins lock the user out. */
+		lockedUntil: integer("locked_until"),
 		// Bumped by every write; the v4 dialect's ETag.
 		version: integer("version").notNull().default(1),
 	},
@@ -44,6 +46,7 @@ export const users = sqliteTable(
 		index("users_project_status_idx").on(t.projectId, t.status, t.createdAt),
 		index("users_project_test_idx").on(t.projectId, t.test, t.createdAt),
 		index("users_project_name_idx").on(t.projectId, t.name),
+		index("users_project_registration_idx").on(t.projectId, t.registrationTime),
 		uniqueIndex("users_project_email_uq")
 			.on(t.projectId, sql`lower(${t.email})`)
 			.where(sql`${t.email} IS NOT NULL`),

@@ -4,7 +4,8 @@ import { managementKeys, projects } from "../../db/schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
 
-export const insertProjectStatement = (db: Db, row: ProjectRow) => db.insert(projects).values(row);
+export const insertProjectStatement = (db: Db, row: typeof projects.$inferInsert) =>
+	db.insert(projects).values(row);
 
 export const findProject = (db: Db, id: string) =>
 	db.select().from(projects).where(eq(projects.id, id)).get();

@@ -12,21 +12,21 @@ export type Project = repo.ProjectRow;
 /** Creates a project and its first management key in one batch. */
 export async function createProject(deps: Deps, name: string) {
 	const now = deps.now();
-	const project = { id: newId("P"), name, createdAt: now };
+	const row = { id: newId("P"), name, createdAt: now };
 	const managementKey = newKeySecret();
 	const keyId = newId("K");
 	await deps.db.batch([
-		repo.insertProjectStatement(deps.db, project),
+		repo.insertProjectStatement(deps.db, row),
 		insertKeyStatement(deps.db, {
 			id: keyId,
-			projectId: project.id,
+			projectId: row.id,
 			name: "initial",
 			description: "Issued with the project by the operator API",
 			keyHash: await sha256Hex(managementKey),
 			createdAt: now,
 		}),
 	]);
-	return { project, managementKey, keyId };
+	return { project: row, managementKey, keyId };
 }
 
 export async function getProject(deps: Deps, id: string) {

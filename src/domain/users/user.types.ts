@@ -25,7 +25,13 @@ export interface User {
 	createdAt: number;
 	modifiedAt: number;
 	registrationTime: number | null;
+	/** Epoch ms while failed sign-ins keep the user locked out. */
+	lockedUntil: number | null;
 	version: number;
+	/** null: no password. */
+	passwordState: "active" | "temporary" | "expired" | null;
+	passkeyCount: number;
+	lastSignInAt: number | null;
 	/** Project-wide roles and the permissions they grant. */
 	roleNames: string[];
 	permissions: string[];

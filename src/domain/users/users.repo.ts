@@ -27,7 +27,11 @@ interface UserRow {
 	created_at: number;
 	modified_at: number;
 	registration_time: number | null;
+	locked_until: number | null;
 	version: number;
+	password_state: "active" | "temporary" | "expired" | null;
+	passkey_count: number;
+	last_sign_in: number | null;
 	role_names: string;
 	permissions: string;
 	tenants: string;
@@ -55,6 +59,7 @@ const BASE_COLUMNS = [
 	"created_at",
 	"modified_at",
 	"registration_time",
+	"locked_until",
 	"version",
 ]
 	.map((c) => `u.${c}`)
@@ -76,7 +81,12 @@ const USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
 		ORDER BY ut.created_at, t.id)
 		FROM user_tenants ut JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id
 		WHERE ut.user_id = u.id) AS tenants,
-	(SELECT json_group_array(app_id ORDER BY app_id) FROM user_sso_apps WHERE user_id = u.id) AS sso_app_ids`);
+	(SELECT json_group_array(app_id ORDER BY app_id) FROM user_sso_apps WHERE user_id = u.id) AS sso_app_ids,
+	(SELECT CASE WHEN p.expired THEN 'expired' WHEN p.temporary THEN 'temporary' ELSE 'active' END
+		FROM user_passwords p WHERE p.user_id = u.id) AS password_state,
+	(SELECT count(*) FROM passkeys k WHERE k.project_id = u.project_id AND k.user_id = u.id) AS passkey_count,
+	(SELECT max(h.at) FROM login_history h WHERE h.project_id = u.project_id AND h.user_id = u.id
+		AND h.outcome = 'success') AS last_sign_in`);
 
 export function toUser(row: UserRow): User {
 	return {
@@ -100,7 +110,11 @@ export function toUser(row: UserRow): User {
 		createdAt: row.created_at,
 		modifiedAt: row.modified_at,
 		registrationTime: row.registration_time,
+		lockedUntil: row.locked_until,
 		version: row.version,
+		passwordState: row.password_state,
+		passkeyCount: Number(row.passkey_count),
+		lastSignInAt: row.last_sign_in,
 		roleNames: JSON.parse(row.role_names),
 		permissions: JSON.parse(row.permissions),
 		tenants: JSON.parse(row.tenants),
@@ -154,6 +168,8 @@ export interface NewUserRow {
 	customAttributes: Record<string, unknown>;
 	createdAt: number;
 	modifiedAt: number;
+	externalId?: string | null;
+	userFlags?: string[];
 }
 
 // D1 allows 100 bound parameters per statement, so rows travel as one JSON parameter and are
@@ -166,7 +182,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 	return out;
 }
 
-/** Statements that insert users with their login ids and attribute index: 3 per 500 users. */
+/** Statements that insert users with login ids, attribute index, profile and flags: 5 per 500 users. */
 export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
 	const statements = [];
 	for (const chunk of chunks(rows, INSERT_CHUNK)) {
@@ -174,13 +190,21 @@ export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
 		statements.push(
 			sql`INSERT INTO users (id, project_id, login_ids, name, given_name, middle_name, family_name,
 				email, phone, verified_email, verified_phone, picture, status, test, custom_attributes, created_at,
-				modified_at, registration_time, version)
+				modified_at, registration_time, external_id, user_flags, version)
 			SELECT j.value->>'id', ${projectId}, j.value->'loginIds', j.value->>'name', j.value->>'givenName',
 				j.value->>'middleName', j.value->>'familyName', j.value->>'email', j.value->>'phone',
 				j.value->>'verifiedEmail', j.value->>'verifiedPhone', j.value->>'picture', j.value->>'status',
 				j.value->>'test', j.value->'customAttributes', j.value->>'createdAt', j.value->>'modifiedAt',
-				CASE WHEN j.value->>'status' = 'invited' THEN NULL ELSE j.value->>'createdAt' END, 1
+				CASE WHEN j.value->>'status' = 'invited' THEN NULL ELSE j.value->>'createdAt' END,
+				j.value->>'externalId', coalesce(j.value->'userFlags', '[]'), 1
 			FROM json_each(${JSON.stringify(chunk)}) j`,
+			// Every user gets its default profile (the v4 dialect's default_user_profile).
+			sql`INSERT INTO user_profiles (id, project_id, user_id, is_default, created_at, modified_at)
+			SELECT 'F' || substr(value, 2), ${projectId}, value, 1, ${chunk[0]?.createdAt ?? 0}, ${chunk[0]?.modifiedAt ?? 0}
+			FROM json_each(${ids})`,
+			sql`INSERT INTO user_flag_values (project_id, flag, user_id)
+			SELECT ${projectId}, f.value, u.id FROM users u, json_each(u.user_flags) f
+			WHERE u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${ids}))`,
 			sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
 			SELECT ${projectId}, l.value->>1, l.value->>0, l.value->>2, l.value->>3
 			FROM json_each(${JSON.stringify(
