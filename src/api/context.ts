@@ -8,5 +8,7 @@ export interface AppEnv {
 		/** Set by a dialect's auth middleware. */
 		projectId: string;
 		keyId: string;
+		/** The token part of an end-user bearer (`<projectId>:<refreshJwt>`), if any. */
+		bearerToken: string | undefined;
 	};
 }

@@ -13,6 +13,9 @@ export type DomainErrorCode =
 	| "user_exists"
 	| "conflict"
 	| "precondition_failed"
+	| "rate_limited" // with retryAfter seconds
+	| "password_expired"
+	| "session_revoked"
 	| "internal";
 
 export class DomainError extends Error {
@@ -20,6 +23,8 @@ export class DomainError extends Error {
 		readonly code: DomainErrorCode,
 		message: string,
 		readonly field?: string,
+		/** Seconds, for rate_limited. */
+		readonly retryAfter?: number,
 	) {
 		super(message);
 		this.name = "DomainError";

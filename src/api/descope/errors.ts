@@ -17,6 +17,9 @@ const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; code: strin
 	user_exists: { status: 409, code: "E062107", description: "User already exists" },
 	conflict: { status: 409, code: "E011409", description: "Conflict" },
 	precondition_failed: { status: 412, code: "E011412", description: "Precondition failed" },
+	rate_limited: { status: 429, code: "E130429", description: "Rate limit exceeded" },
+	password_expired: { status: 400, code: "E062909", description: "Password expired" },
+	session_revoked: { status: 401, code: "E064001", description: "Token expired by logout" },
 	internal: { status: 500, code: "E011500", description: "Internal error" },
 };
 
@@ -24,6 +27,7 @@ export const descopeErrorCodes = TABLE;
 
 export function descopeError(c: Context, error: DomainError) {
 	const entry = TABLE[error.code];
+	if (error.retryAfter !== undefined) c.header("Retry-After", String(error.retryAfter));
 	return c.json(
 		{ errorCode: entry.code, errorDescription: entry.description, errorMessage: error.message },
 		entry.status,

@@ -4,6 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { DomainError } from "../../domain/errors";
 import { createKey } from "../../domain/keys/keys.service";
 import * as projects from "../../domain/projects/projects.service";
+import { rotateSigningKey } from "../../domain/sessions/signing-keys";
 import { sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
 import type { AppEnv } from "../context";
 import { onDescopeError, validationError } from "../descope/errors";
@@ -23,13 +24,34 @@ const operatorAuth = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
+const policy = z.object({
+	minLength: z.number().int().min(1).max(128),
+	lowercase: z.boolean(),
+	uppercase: z.boolean(),
+	number: z.boolean(),
+	nonAlphanumeric: z.boolean(),
+});
 const project = z
-	.object({ id: z.string(), name: z.string(), createdTime: z.number().int() })
+	.object({
+		id: z.string(),
+		name: z.string(),
+		createdTime: z.number().int(),
+		sessionTtl: z.number().int().openapi({ description: "Session JWT lifetime, seconds" }),
+		refreshTtl: z.number().int().openapi({ description: "Refresh JWT lifetime, seconds" }),
+		passwordPolicy: policy,
+		lockoutAttempts: z.number().int().openapi({ description: "Failed sign-ins before a lockout; 0 = never" }),
+		lockoutSeconds: z.number().int(),
+	})
 	.openapi("Project");
-const toWire = (p: Pick<projects.Project, "id" | "name" | "createdAt">) => ({
+const toWire = (p: projects.Project) => ({
 	id: p.id,
 	name: p.name,
 	createdTime: Math.floor(p.createdAt / 1000),
+	sessionTtl: p.sessionTtl,
+	refreshTtl: p.refreshTtl,
+	passwordPolicy: p.passwordPolicy,
+	lockoutAttempts: p.lockoutAttempts,
+	lockoutSeconds: p.lockoutSeconds,
 });
 const projectId = z.object({ projectId: z.string().regex(/^P[0-9A-Za-z]{27}$/, "not a project id") });
 
@@ -106,6 +128,47 @@ const issueKey = createRoute({
 	},
 });
 
+const settings = createRoute({
+	method: "patch",
+	path: "/v1/operator/projects/{projectId}",
+	summary: "Change a project's session lifetimes, password policy and lockout (only the given fields)",
+	request: {
+		params: projectId,
+		body: jsonBody(
+			z.object({
+				sessionTtl: z.number().int().min(60).max(86_400).optional(),
+				refreshTtl: z.number().int().min(300).max(31_536_000).optional(),
+				passwordPolicy: policy.optional(),
+				lockoutAttempts: z.number().int().min(0).max(1000).optional(),
+				lockoutSeconds: z.number().int().min(1).max(86_400).optional(),
+			}),
+		),
+	},
+	responses: {
+		200: { description: "OK", content: { "application/json": { schema: z.object({ project }) } } },
+		...errorResponses,
+	},
+});
+const rotate = createRoute({
+	method: "post",
+	path: "/v1/operator/projects/{projectId}/signing-keys/rotate",
+	summary:
+		"Rotate the JWT signing key: the new key is published at once and signs after activateAfterSeconds (default 600); the old one stays published until its refresh tokens expire",
+	request: {
+		params: projectId,
+		body: jsonBody(z.object({ activateAfterSeconds: z.number().int().min(0).max(86_400).default(600) })),
+	},
+	responses: {
+		200: {
+			description: "OK",
+			content: {
+				"application/json": { schema: z.object({ kid: z.string(), activateTime: z.number().int() }) },
+			},
+		},
+		...errorResponses,
+	},
+});
+
 export function buildOperatorApp() {
 	const app = new OpenAPIHono<AppEnv>({
 		defaultHook: (result) => {
@@ -140,6 +203,20 @@ export function buildOperatorApp() {
 	app.openapi(remove, async (c) => {
 		await projects.deleteProject(c.var.deps, c.req.valid("param").projectId);
 		return c.json({}, 200);
+	});
+	app.openapi(settings, async (c) => {
+		const updated = await projects.updateSettings(
+			c.var.deps,
+			c.req.valid("param").projectId,
+			c.req.valid("json"),
+		);
+		return c.json({ project: toWire(updated) }, 200);
+	});
+	app.openapi(rotate, async (c) => {
+		const { projectId: id } = c.req.valid("param");
+		await projects.getProject(c.var.deps, id);
+		const next = await rotateSigningKey(c.var.deps, id, c.req.valid("json").activateAfterSeconds);
+		return c.json({ kid: next.kid, activateTime: Math.floor(next.activateAt / 1000) }, 200);
 	});
 	app.openapi(issueKey, async (c) => {
 		const { projectId: id } = c.req.valid("param");

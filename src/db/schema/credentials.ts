@@ -67,6 +67,8 @@ export const signingKeys = sqliteTable(
 		/** next: published, not yet signing; active: signs; retired: published until its tokens expire. */
 		status: text("status", { enum: ["next", "active", "retired"] }).notNull(),
 		createdAt: integer("created_at").notNull(),
+		/** Epoch ms from which a `next` key may sign (it is published from creation). */
+		activateAt: integer("activate_at").notNull().default(0),
 		/** Epoch ms after which a retired key leaves the JWKS. */
 		publishUntil: integer("publish_until"),
 	},

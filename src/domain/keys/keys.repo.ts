@@ -41,10 +41,16 @@ export const updateKey = (
 		.returning()
 		.get();
 
+// Ids travel as one JSON parameter: D1 binds at most 100 parameters per statement.
 export const deleteKeys = (db: Db, projectId: string, ids: string[]) =>
 	db
 		.delete(managementKeys)
-		.where(and(eq(managementKeys.projectId, projectId), inArray(managementKeys.id, ids)))
+		.where(
+			and(
+				eq(managementKeys.projectId, projectId),
+				inArray(managementKeys.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+			),
+		)
 		.returning({ keyHash: managementKeys.keyHash })
 		.all();
 

@@ -30,3 +30,8 @@ export async function deleteProject(db: Db, id: string) {
 	]);
 	return { keyHashes: hashes.map((h) => h.keyHash), deleted: deleted.length > 0 };
 }
+
+export const updateProject = (db: Db, id: string, changes: Partial<Omit<ProjectRow, "id" | "createdAt">>) =>
+	Object.keys(changes).length === 0
+		? findProject(db, id)
+		: db.update(projects).set(changes).where(eq(projects.id, id)).returning().get();

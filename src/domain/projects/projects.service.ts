@@ -15,8 +15,8 @@ export async function createProject(deps: Deps, name: string) {
 	const row = { id: newId("P"), name, createdAt: now };
 	const managementKey = newKeySecret();
 	const keyId = newId("K");
-	await deps.db.batch([
-		repo.insertProjectStatement(deps.db, row),
+	const [inserted] = await deps.db.batch([
+		repo.insertProjectStatement(deps.db, row).returning(),
 		insertKeyStatement(deps.db, {
 			id: keyId,
 			projectId: row.id,
@@ -26,7 +26,9 @@ export async function createProject(deps: Deps, name: string) {
 			createdAt: now,
 		}),
 	]);
-	return { project: row, managementKey, keyId };
+	const project = inserted[0];
+	if (!project) throw new DomainError("internal", "Project was not created");
+	return { project, managementKey, keyId };
 }
 
 export async function getProject(deps: Deps, id: string) {
@@ -42,4 +44,19 @@ export async function deleteProject(deps: Deps, id: string) {
 	const { keyHashes, deleted } = await repo.deleteProject(deps.db, id);
 	if (!deleted) throw new DomainError("not_found", `Project ${id} not found`, "projectId");
 	await forgetCachedKeys(deps.kv, keyHashes);
+}
+
+export interface ProjectSettings {
+	sessionTtl?: number;
+	refreshTtl?: number;
+	passwordPolicy?: Project["passwordPolicy"];
+	lockoutAttempts?: number;
+	lockoutSeconds?: number;
+}
+
+/** Session lifetimes, password policy and lockout; only the given settings change. */
+export async function updateSettings(deps: Deps, id: string, settings: ProjectSettings) {
+	const project = await repo.updateProject(deps.db, id, settings);
+	if (!project) throw new DomainError("not_found", `Project ${id} not found`, "projectId");
+	return project;
 }

@@ -11,27 +11,40 @@ export const listDefinitionsQuery = (db: Db, projectId: string) =>
 		.where(eq(customAttributeDefinitions.projectId, projectId))
 		.orderBy(asc(customAttributeDefinitions.createdAt), asc(customAttributeDefinitions.name));
 
-export function upsertDefinitionsStatement(db: Db, rows: AttributeDefinition[]) {
-	return db
-		.insert(customAttributeDefinitions)
-		.values(rows)
-		.onConflictDoUpdate({
-			target: [customAttributeDefinitions.projectId, customAttributeDefinitions.name],
-			set: {
-				displayName: sql`excluded.display_name`,
-				type: sql`excluded.type`,
-				options: sql`excluded.options`,
-				defaultValue: sql`excluded.default_value`,
-			},
-		});
+/** Rows travel as one JSON parameter (D1 binds at most 100 parameters per statement). */
+export function upsertDefinitionsSql(rows: AttributeDefinition[]) {
+	return sql`INSERT INTO custom_attribute_definitions
+			(project_id, name, display_name, type, options, default_value, created_at)
+		SELECT value->>'projectId', value->>'name', value->>'displayName', value->>'type', value->'options',
+			value->'defaultValue', value->>'createdAt'
+		FROM json_each(${JSON.stringify(rows)}) WHERE true
+		ON CONFLICT (project_id, name) DO UPDATE SET display_name = excluded.display_name, type = excluded.type,
+			options = excluded.options, default_value = excluded.default_value`;
 }
+
+export const listDefinitionsSql = (projectId: string) =>
+	sql`SELECT project_id AS projectId, name, display_name AS displayName, type, options, default_value AS defaultValue,
+		created_at AS createdAt FROM custom_attribute_definitions WHERE project_id = ${projectId} ORDER BY created_at, name`;
+
+export const toDefinitionRows = (rows: Record<string, unknown>[] | undefined): AttributeDefinition[] =>
+	(rows ?? []).map((r) => ({
+		projectId: r.projectId as string,
+		name: r.name as string,
+		displayName: r.displayName as string,
+		type: Number(r.type),
+		options: JSON.parse(r.options as string),
+		defaultValue: r.defaultValue === null ? null : JSON.parse(r.defaultValue as string),
+		createdAt: Number(r.createdAt),
+	}));
 
 /** Deletes definitions and strips their values from every user that had one, set-based. */
 export function deleteDefinitionsStatements(db: Db, projectId: string, names: string[], now: number) {
+	// Names travel as one JSON parameter: D1 binds at most 100 parameters per statement.
+	const nameList = sql`(SELECT value FROM json_each(${JSON.stringify(names)}))`;
 	const owners = db
 		.selectDistinct({ id: userAttributeValues.userId })
 		.from(userAttributeValues)
-		.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, names)));
+		.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, nameList)));
 	const paths = names.map((n) => `$."${n}"`);
 	return [
 		db
@@ -47,13 +60,13 @@ export function deleteDefinitionsStatements(db: Db, projectId: string, names: st
 			.where(and(eq(users.projectId, projectId), inArray(users.id, owners))),
 		db
 			.delete(userAttributeValues)
-			.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, names))),
+			.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, nameList))),
 		db
 			.delete(customAttributeDefinitions)
 			.where(
 				and(
 					eq(customAttributeDefinitions.projectId, projectId),
-					inArray(customAttributeDefinitions.name, names),
+					inArray(customAttributeDefinitions.name, nameList),
 				),
 			),
 	] as const;

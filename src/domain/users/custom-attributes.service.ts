@@ -1,4 +1,5 @@
 import { customAttributeTypes } from "../../db/schema";
+import { batch } from "../../db/sql";
 import type { Deps } from "../deps";
 import { invalid } from "../errors";
 import * as repo from "./custom-attributes.repo";
@@ -45,6 +46,7 @@ export const listDefinitions = (deps: Deps, projectId: string) =>
 /** Creates definitions (an existing name is redefined) and returns the project's full list. */
 export async function createDefinitions(deps: Deps, projectId: string, inputs: AttributeDefinitionInput[]) {
 	if (inputs.length === 0) throw invalid("attributes", "at least one attribute is required");
+	if (inputs.length > 500) throw invalid("attributes", "at most 500 attributes per request");
 	const now = deps.now();
 	const names = new Set<string>();
 	const rows = inputs.map((a, i): AttributeDefinition => {
@@ -66,16 +68,17 @@ export async function createDefinitions(deps: Deps, projectId: string, inputs: A
 			createdAt: now,
 		};
 	});
-	const [, list] = await deps.db.batch([
-		repo.upsertDefinitionsStatement(deps.db, rows),
-		repo.listDefinitionsQuery(deps.db, projectId),
+	const [, list] = await batch(deps.d1, [
+		repo.upsertDefinitionsSql(rows),
+		repo.listDefinitionsSql(projectId),
 	]);
-	return list;
+	return repo.toDefinitionRows(list);
 }
 
 /** Deletes definitions, removes their values from every user, and returns the remaining list. */
 export async function deleteDefinitions(deps: Deps, projectId: string, names: string[]) {
 	if (names.length === 0) throw invalid("names", "at least one name is required");
+	if (names.length > 50) throw invalid("names", "at most 50 names per request");
 	const results = await deps.db.batch([
 		...repo.deleteDefinitionsStatements(deps.db, projectId, names, deps.now()),
 		repo.listDefinitionsQuery(deps.db, projectId),

@@ -60,6 +60,8 @@ export interface UserFields {
 	roleNames?: string[];
 	userTenants?: { tenantId: string; roleNames?: string[] }[];
 	ssoAppIds?: string[];
+	/** A password already hashed (Roster's own or an imported format). */
+	password?: { algorithm: string; hash: string; temporary?: boolean };
 }
 
 /** A patch: only given fields change; null customAttributes values remove the attribute. */

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { customAttributeTypes } from "../../db/schema";
 import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
+import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
 import {
@@ -165,6 +166,7 @@ async function createUsersOnce(
 
 	const rows: repo.NewUserRow[] = [];
 	const assignments: Parameters<typeof writeAssignmentsStatements>[1] = [];
+	const passwords: [string, string, string, number][] = [];
 	const failed: CreateResult["failed"] = [];
 	for (const input of inputs) {
 		try {
@@ -184,6 +186,14 @@ async function createUsersOnce(
 			if (row.phone) usedPhones.add(row.phone);
 			rows.push(row);
 			assignments.push({ userId: row.id, resolved });
+			if (input.password) {
+				passwords.push([
+					row.id,
+					input.password.algorithm,
+					input.password.hash,
+					Number(input.password.temporary ?? false),
+				]);
+			}
 		} catch (error) {
 			if (!(error instanceof DomainError)) throw error;
 			if (single) throw error;
@@ -194,6 +204,13 @@ async function createUsersOnce(
 	const results = await batch(deps.d1, [
 		...repo.insertUsersStatements(projectId, rows),
 		...writeAssignmentsStatements(projectId, assignments, now),
+		...(passwords.length
+			? [
+					sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
+						SELECT value->>0, ${projectId}, value->>1, value->>2, 0, value->>3, ${now}
+						FROM json_each(${JSON.stringify(passwords)})`,
+				]
+			: []),
 		repo.usersByIdsQuery(
 			projectId,
 			rows.map((r) => r.id),
@@ -462,11 +479,14 @@ export async function patchUsers(
 	return { patched: targets.map((t) => byId.get(t.id)).filter((u): u is User => u !== undefined), failed };
 }
 
+/** Disabling a user also ends every session before returning. */
 export async function setStatus(deps: Deps, projectId: string, ref: string, status: UserStatus) {
 	const { user } = await readForWrite(deps, projectId, ref);
-	return writeAndRead(deps, projectId, user.id, [
+	const updated = await writeAndRead(deps, projectId, user.id, [
 		repo.updateUserStatement(projectId, user.id, { status }, deps.now()),
 	]);
+	if (status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
 }
 
 async function loginIdConflict(deps: Deps, projectId: string, userId: string, value: string) {
@@ -582,13 +602,22 @@ export async function updateCustomAttribute(
 
 // ---------------------------------------------------------------- delete
 
-/** Deleting an unknown user succeeds: the end state is the one asked for. */
+/**
+ * Deleting an unknown user succeeds: the end state is the one asked for. The user's sessions end
+ * too (a refresh also needs the user row, so the sessions of users deleted in bulk die with it).
+ */
 export async function deleteUser(deps: Deps, projectId: string, ref: string) {
-	await batch(deps.d1, [repo.deleteUsersStatement(projectId, sql`id = ${repo.resolveRef(projectId, ref)}`)]);
+	const [deleted] = await batch(deps.d1, [
+		sql`${repo.deleteUsersStatement(projectId, sql`id = ${repo.resolveRef(projectId, ref)}`)} RETURNING id`,
+	]);
+	for (const row of deleted ?? []) await revokeUserSessions(deps, projectId, row.id as string);
 }
 
 export async function deleteUserById(deps: Deps, projectId: string, userId: string) {
-	await batch(deps.d1, [repo.deleteUsersStatement(projectId, sql`id = ${userId}`)]);
+	const [deleted] = await batch(deps.d1, [
+		sql`${repo.deleteUsersStatement(projectId, sql`id = ${userId}`)} RETURNING id`,
+	]);
+	for (const row of deleted ?? []) await revokeUserSessions(deps, projectId, row.id as string);
 }
 
 export async function deleteUsers(deps: Deps, projectId: string, userIds: string[]) {

@@ -1,6 +1,7 @@
 // Contract §4.1: tenants (create, update, delete, load, load all, search, default roles, settings).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as tenants from "../../../domain/authz/tenants.service";
+import { DomainError } from "../../../domain/errors";
 import type { AppEnv } from "../../context";
 import { empty, jsonBody, ok, optBool, optString, optStrings } from "../schemas";
 
@@ -188,7 +189,8 @@ export function registerTenantRoutes(app: OpenAPIHono<AppEnv>) {
 	});
 	app.openapi(getSettings, async (c) => {
 		const q = c.req.valid("query");
-		const id = q.id ?? q.tenantId ?? "";
+		const id = q.id || q.tenantId;
+		if (!id) throw new DomainError("missing_argument", "id is required", "id");
 		return c.json(await tenants.getSettings(c.var.deps, c.var.projectId, id), 200);
 	});
 	app.openapi(configureSettings, async (c) => {

@@ -1,0 +1,1 @@
+ALTER TABLE `signing_keys` ADD `activate_at` integer DEFAULT 0 NOT NULL;

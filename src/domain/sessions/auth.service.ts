@@ -1,0 +1,427 @@
+import { sql } from "drizzle-orm";
+import { decodeJwt } from "jose";
+import { all, batch } from "../../db/sql";
+import { checkPolicy, hashPassword, needsRehash, verifyPassword } from "../../lib/passwords";
+import { sessionsOf } from "../../sessions/client";
+import type { Deps } from "../deps";
+import { DomainError } from "../errors";
+import type { Project } from "../projects/projects.service";
+import type { User } from "../users/user.types";
+import { loginIdKey } from "../users/user.validate";
+import * as repo from "../users/users.repo";
+import { createUser } from "../users/users.service";
+import { historyStatement, projectQuery, type RequestInfo, toProject } from "./context";
+import { type SigningKeyRow, signingKeysQuery, toSigningKeys } from "./signing-keys";
+import { type IssuedTokens, issueTokens, verifyProjectJwt } from "./tokens";
+
+// End-user authentication: password sign-up / sign-in / replace / update, refresh, logout,
+// logout-all, me, history and tenant selection.
+
+export interface AuthResult {
+	tokens: IssuedTokens;
+	user: User;
+	firstSeen: boolean;
+	project: Project;
+}
+
+const BAD_CREDENTIALS = "Invalid login id or password";
+
+const passwordQuery = (projectId: string, loginId: string) =>
+	sql`SELECT algorithm, hash, expired, temporary FROM user_passwords WHERE project_id = ${projectId}
+		AND user_id = (SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(loginId)})`;
+
+const userByLoginIdQuery = (projectId: string, loginId: string) =>
+	repo.selectUsers(sql`u.project_id = ${projectId} AND u.id = (SELECT user_id FROM user_login_ids
+		WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(loginId)})`);
+
+function requireProject(project: Project | null): Project {
+	if (!project) throw new DomainError("unauthorized", "Unknown project");
+	return project;
+}
+
+/** One read: the project, the user behind the login id, its password and the signing keys. */
+async function readForSignIn(deps: Deps, projectId: string, loginId: string) {
+	const [projectRows, userRows, passwordRows, keyRows] = await batch(deps.d1, [
+		projectQuery(projectId),
+		userByLoginIdQuery(projectId, loginId),
+		passwordQuery(projectId, loginId),
+		signingKeysQuery(projectId),
+	]);
+	const p = passwordRows?.[0];
+	return {
+		project: requireProject(toProject(projectRows)),
+		user: repo.toUsers(userRows)[0] ?? null,
+		password: p
+			? {
+					algorithm: p.algorithm as string,
+					hash: p.hash as string,
+					expired: p.expired === 1,
+					temporary: p.temporary === 1,
+				}
+			: null,
+		keys: toSigningKeys(keyRows),
+	};
+}
+
+const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
+
+/**
+ * Checks a password with lockout: a locked user is refused before the password is checked;
+ * each failure is counted in the user's session object, which locks after the project's limit.
+ */
+async function checkPassword(
+	deps: Deps,
+	project: Project,
+	user: User | null,
+	password: Awaited<ReturnType<typeof readForSignIn>>["password"],
+	given: string,
+	loginId: string,
+	method: string,
+	info: RequestInfo,
+) {
+	const now = deps.now();
+	const record = (outcome: string) =>
+		historyStatement(project.id, { userId: user?.id ?? null, loginId, method, outcome, at: now }, info);
+	if (!user || !password) {
+		await batch(deps.d1, [record(user ? "no-password" : "unknown-login-id")]);
+		throw new DomainError("unauthorized", BAD_CREDENTIALS);
+	}
+	const sessions = sessionsOf(deps.env, project.id, user.id);
+	const lockedUntil = await sessions.lockedUntil(now);
+	if (lockedUntil) {
+		await batch(deps.d1, [record("locked")]);
+		throw new DomainError(
+			"rate_limited",
+			"Too many failed sign-ins; try again later",
+			"loginId",
+			secondsUntil(lockedUntil, now),
+		);
+	}
+	if (user.status === "disabled") {
+		await batch(deps.d1, [record("disabled")]);
+		throw new DomainError("forbidden", "User is disabled");
+	}
+	if (!(await verifyPassword(password, given))) {
+		const failure = await sessions.recordFailure(now, project.lockoutAttempts, project.lockoutSeconds);
+		await batch(deps.d1, [
+			record("wrong-password"),
+			...(failure.lockedUntil
+				? [
+						sql`UPDATE users SET locked_until = ${failure.lockedUntil} WHERE project_id = ${project.id} AND id = ${user.id}`,
+					]
+				: []),
+		]);
+		if (failure.lockedUntil) {
+			throw new DomainError(
+				"rate_limited",
+				"Too many failed sign-ins; try again later",
+				"loginId",
+				secondsUntil(failure.lockedUntil, now),
+			);
+		}
+		throw new DomainError("unauthorized", BAD_CREDENTIALS);
+	}
+	return { sessions, record };
+}
+
+/** After a good password: history, registration of invited users, rehash of imported hashes. */
+async function completeSignIn(
+	deps: Deps,
+	project: Project,
+	user: User,
+	keys: SigningKeyRow[],
+	statements: ReturnType<typeof sql>[],
+	options: { info: RequestInfo; amr: string[]; customClaims?: Record<string, unknown> },
+): Promise<AuthResult> {
+	const now = deps.now();
+	const firstSeen = user.status === "invited";
+	const results = await batch(deps.d1, [
+		...statements,
+		...(firstSeen
+			? [
+					// The first successful sign-in is the user's registration (DESIGN.md).
+					sql`UPDATE users SET status = 'enabled', registration_time = coalesce(registration_time, ${now}),
+						modified_at = ${now}, version = version + 1
+						WHERE project_id = ${project.id} AND id = ${user.id} AND status = 'invited'`,
+				]
+			: []),
+		sql`UPDATE users SET locked_until = NULL WHERE project_id = ${project.id} AND id = ${user.id} AND locked_until IS NOT NULL`,
+		repo.userByIdQuery(project.id, user.id),
+	]);
+	const fresh = repo.toUsers(results.at(-1))[0] ?? user;
+	const tokens = await issueTokens(deps, project, fresh, {
+		issuer: options.info.issuer,
+		amr: options.amr,
+		customClaims: options.customClaims,
+		keys,
+	});
+	return { tokens, user: fresh, firstSeen, project };
+}
+
+export async function signInWithPassword(
+	deps: Deps,
+	projectId: string,
+	input: { loginId: string; password: string; customClaims?: Record<string, unknown> },
+	info: RequestInfo,
+): Promise<AuthResult> {
+	const { project, user, password, keys } = await readForSignIn(deps, projectId, input.loginId);
+	const { sessions, record } = await checkPassword(
+		deps,
+		project,
+		user,
+		password,
+		input.password,
+		input.loginId,
+		"password",
+		info,
+	);
+	if (!user || !password) throw new DomainError("unauthorized", BAD_CREDENTIALS);
+	if (password.expired || password.temporary) {
+		await batch(deps.d1, [record(password.expired ? "password-expired" : "password-temporary")]);
+		throw new DomainError(
+			"password_expired",
+			password.expired
+				? "The password has expired; replace it with POST /v1/auth/password/replace"
+				: "The password is temporary; replace it with POST /v1/auth/password/replace",
+			"password",
+		);
+	}
+	await sessions.recordSuccess();
+	const statements = [record("success")];
+	if (needsRehash(password)) {
+		// An imported or older hash: store Roster's own on the first success.
+		const rehashed = await hashPassword(input.password);
+		statements.push(sql`UPDATE user_passwords SET algorithm = ${rehashed.algorithm}, hash = ${rehashed.hash}
+			WHERE project_id = ${project.id} AND user_id = ${user.id} AND hash = ${password.hash}`);
+	}
+	return completeSignIn(deps, project, user, keys, statements, {
+		info,
+		amr: ["pwd"],
+		customClaims: input.customClaims,
+	});
+}
+
+/** Creates an enabled user with a password; an existing login id (even an invited user's) is refused. */
+export async function signUpWithPassword(
+	deps: Deps,
+	projectId: string,
+	input: {
+		loginId: string;
+		password: string;
+		user: {
+			email?: string;
+			phone?: string;
+			name?: string;
+			givenName?: string;
+			middleName?: string;
+			familyName?: string;
+		};
+		customClaims?: Record<string, unknown>;
+	},
+	info: RequestInfo,
+): Promise<AuthResult> {
+	const [projectRows, keyRows] = await batch(deps.d1, [projectQuery(projectId), signingKeysQuery(projectId)]);
+	const project = requireProject(toProject(projectRows));
+	checkPolicy(input.password, project.passwordPolicy);
+	const stored = await hashPassword(input.password);
+	const user = await createUser(deps, projectId, {
+		loginId: input.loginId,
+		...input.user,
+		status: "enabled",
+		password: stored,
+	});
+	const now = deps.now();
+	const tokens = await issueTokens(deps, project, user, {
+		issuer: info.issuer,
+		amr: ["pwd"],
+		customClaims: input.customClaims,
+		keys: toSigningKeys(keyRows),
+	});
+	await batch(deps.d1, [
+		historyStatement(
+			projectId,
+			{ userId: user.id, loginId: input.loginId, method: "password-signup", outcome: "success", at: now },
+			info,
+		),
+	]);
+	return { tokens, user, firstSeen: true, project };
+}
+
+/** Replaces the password (also an expired or temporary one) and signs in; other sessions end. */
+export async function replacePassword(
+	deps: Deps,
+	projectId: string,
+	input: { loginId: string; oldPassword: string; newPassword: string },
+	info: RequestInfo,
+): Promise<AuthResult> {
+	const { project, user, password, keys } = await readForSignIn(deps, projectId, input.loginId);
+	const { sessions, record } = await checkPassword(
+		deps,
+		project,
+		user,
+		password,
+		input.oldPassword,
+		input.loginId,
+		"password-replace",
+		info,
+	);
+	if (!user || !password) throw new DomainError("unauthorized", BAD_CREDENTIALS);
+	checkPolicy(input.newPassword, project.passwordPolicy, "newPassword");
+	const stored = await hashPassword(input.newPassword);
+	await sessions.recordSuccess();
+	await sessions.revokeAll();
+	return completeSignIn(
+		deps,
+		project,
+		user,
+		keys,
+		[record("success"), setPasswordStatement(project.id, user.id, stored, false, deps.now())],
+		{ info, amr: ["pwd"] },
+	);
+}
+
+const setPasswordStatement = (
+	projectId: string,
+	userId: string,
+	stored: { algorithm: string; hash: string },
+	temporary: boolean,
+	now: number,
+) =>
+	sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
+		VALUES (${userId}, ${projectId}, ${stored.algorithm}, ${stored.hash}, 0, ${Number(temporary)}, ${now})
+		ON CONFLICT (user_id) DO UPDATE SET algorithm = excluded.algorithm, hash = excluded.hash, expired = 0,
+			temporary = excluded.temporary, set_at = excluded.set_at`;
+
+// ---------------------------------------------------------------- refresh-token calls
+
+export interface RefreshContext {
+	project: Project;
+	keys: SigningKeyRow[];
+	user: User;
+	claims: Awaited<ReturnType<typeof verifyProjectJwt>>;
+}
+
+/** Verifies a refresh JWT and that its session is live in the user's session object. */
+export async function authenticateRefresh(
+	deps: Deps,
+	projectId: string,
+	refreshJwt: string | undefined,
+): Promise<RefreshContext> {
+	if (!refreshJwt)
+		throw new DomainError("unauthorized", "A refresh token is required: Bearer <projectId>:<refreshJwt>");
+	let sub: unknown;
+	try {
+		sub = decodeJwt(refreshJwt).sub;
+	} catch {
+		throw new DomainError("unauthorized", "Invalid refresh token");
+	}
+	const [projectRows, keyRows, userRows] = await batch(deps.d1, [
+		projectQuery(projectId),
+		signingKeysQuery(projectId),
+		repo.userByIdQuery(projectId, typeof sub === "string" ? sub : ""),
+	]);
+	const project = requireProject(toProject(projectRows));
+	const keys = toSigningKeys(keyRows);
+	const now = deps.now();
+	const claims = await verifyProjectJwt(keys, projectId, refreshJwt, "DSR", now);
+	const user = repo.toUsers(userRows)[0];
+	if (!user) throw new DomainError("session_revoked", "The user no longer exists");
+	if (!(await sessionsOf(deps.env, projectId, user.id).useSession(claims.sid, now))) {
+		throw new DomainError("session_revoked", "The session was signed out or has expired");
+	}
+	if (user.status === "disabled") throw new DomainError("forbidden", "User is disabled");
+	return { project, keys, user, claims };
+}
+
+/** A new session JWT with the user's current roles and tenants; the refresh JWT stays. */
+export async function refresh(
+	deps: Deps,
+	projectId: string,
+	refreshJwt: string | undefined,
+	info: RequestInfo,
+) {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	const tokens = await issueTokens(deps, ctx.project, ctx.user, {
+		issuer: info.issuer,
+		amr: (ctx.claims.amr as string[] | undefined) ?? [],
+		tenant: typeof ctx.claims.dct === "string" ? ctx.claims.dct : undefined,
+		keys: ctx.keys,
+		sessionId: ctx.claims.sid,
+	});
+	return {
+		...ctx,
+		tokens: {
+			...tokens,
+			refreshJwt: refreshJwt as string,
+			refreshExpiration: ctx.claims.exp ?? tokens.refreshExpiration,
+		},
+	};
+}
+
+export async function logout(deps: Deps, projectId: string, refreshJwt: string | undefined) {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	await sessionsOf(deps.env, projectId, ctx.user.id).closeSession(ctx.claims.sid);
+}
+
+export async function logoutAll(deps: Deps, projectId: string, refreshJwt: string | undefined) {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	await sessionsOf(deps.env, projectId, ctx.user.id).revokeAll();
+}
+
+/** Changes the password of the signed-in user; every session of the user ends. */
+export async function updatePassword(
+	deps: Deps,
+	projectId: string,
+	refreshJwt: string | undefined,
+	loginId: string,
+	newPassword: string,
+) {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	if (!ctx.user.loginIds.some((id) => loginIdKey(id) === loginIdKey(loginId))) {
+		throw new DomainError("forbidden", "The login id does not belong to the signed-in user", "loginId");
+	}
+	checkPolicy(newPassword, ctx.project.passwordPolicy, "newPassword");
+	const stored = await hashPassword(newPassword);
+	await batch(deps.d1, [setPasswordStatement(projectId, ctx.user.id, stored, false, deps.now())]);
+	await sessionsOf(deps.env, projectId, ctx.user.id).revokeAll();
+}
+
+export async function selectTenant(
+	deps: Deps,
+	projectId: string,
+	refreshJwt: string | undefined,
+	tenantId: string,
+	info: RequestInfo,
+): Promise<AuthResult> {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	if (!ctx.user.tenants.some((t) => t.tenantId === tenantId)) {
+		throw new DomainError("forbidden", `The user is not a member of tenant "${tenantId}"`, "tenant");
+	}
+	const tokens = await issueTokens(deps, ctx.project, ctx.user, {
+		issuer: info.issuer,
+		amr: (ctx.claims.amr as string[] | undefined) ?? [],
+		tenant: tenantId,
+		keys: ctx.keys,
+		sessionId: ctx.claims.sid,
+	});
+	await batch(deps.d1, [
+		historyStatement(
+			projectId,
+			{
+				userId: ctx.user.id,
+				loginId: ctx.user.loginIds[0] ?? "",
+				method: "tenant-select",
+				outcome: "success",
+				tenant: tenantId,
+				at: deps.now(),
+			},
+			info,
+		),
+	]);
+	return { tokens, user: ctx.user, firstSeen: false, project: ctx.project };
+}
+
+export async function passwordPolicy(deps: Deps, projectId: string) {
+	const project = requireProject(toProject(await all(deps.d1, projectQuery(projectId))));
+	return project.passwordPolicy;
+}

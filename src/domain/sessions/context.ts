@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import type { Project } from "../projects/projects.service";
+
+/** The project row with its session and password settings, for a read batch. */
+export const projectQuery = (projectId: string) =>
+	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
+		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds
+		FROM projects WHERE id = ${projectId}`;
+
+export function toProject(rows: Record<string, unknown>[] | undefined): Project | null {
+	const r = rows?.[0];
+	if (!r) return null;
+	return {
+		id: r.id as string,
+		name: r.name as string,
+		createdAt: Number(r.createdAt),
+		sessionTtl: Number(r.sessionTtl),
+		refreshTtl: Number(r.refreshTtl),
+		passwordPolicy: JSON.parse(r.passwordPolicy as string),
+		lockoutAttempts: Number(r.lockoutAttempts),
+		lockoutSeconds: Number(r.lockoutSeconds),
+	};
+}
+
+/** Where a request came from, for the sign-in history. */
+export interface RequestInfo {
+	issuer: string;
+	ip: string;
+	city: string;
+	country: string;
+	userAgent: string;
+}
+
+export const historyStatement = (
+	projectId: string,
+	entry: {
+		userId: string | null;
+		loginId: string;
+		method: string;
+		outcome: string;
+		tenant?: string;
+		at: number;
+	},
+	info: RequestInfo,
+) =>
+	sql`INSERT INTO login_history (project_id, user_id, login_id, at, ip, city, country, user_agent, method, outcome, selected_tenant)
+		VALUES (${projectId}, ${entry.userId}, ${entry.loginId}, ${entry.at}, ${info.ip}, ${info.city}, ${info.country},
+			${info.userAgent.slice(0, 512)}, ${entry.method}, ${entry.outcome}, ${entry.tenant ?? ""})`;

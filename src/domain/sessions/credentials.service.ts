@@ -1,0 +1,148 @@
+import { sql } from "drizzle-orm";
+import { SignJWT } from "jose";
+import { all, batch } from "../../db/sql";
+import { checkPolicy, hashPassword } from "../../lib/passwords";
+import { revokeUserSessions } from "../../sessions/client";
+import type { Deps } from "../deps";
+import { DomainError, invalid, userNotFound } from "../errors";
+import * as repo from "../users/users.repo";
+import { authenticateRefresh } from "./auth.service";
+import { projectQuery, toProject } from "./context";
+import { importPrivateKey, signingKey, signingKeysQuery, toSigningKeys } from "./signing-keys";
+import { verifyProjectJwt } from "./tokens";
+
+// Management of credentials and sessions: passwords set by an admin, expiry, logout of every
+// session, sign-in history and custom claims on a session JWT.
+
+async function readUser(deps: Deps, projectId: string, ref: string) {
+	const [projectRows, userRows] = await batch(deps.d1, [
+		projectQuery(projectId),
+		repo.userByRefQuery(projectId, ref),
+	]);
+	const user = repo.toUsers(userRows)[0];
+	const project = toProject(projectRows);
+	if (!user || !project) throw userNotFound();
+	return { user, project };
+}
+
+/** Sets a password: `temporary` ones must be replaced at the next sign-in. Sessions end. */
+export async function setPassword(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	password: string,
+	temporary: boolean,
+) {
+	const { user, project } = await readUser(deps, projectId, ref);
+	checkPolicy(password, project.passwordPolicy);
+	const stored = await hashPassword(password);
+	await batch(deps.d1, [
+		sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
+			VALUES (${user.id}, ${projectId}, ${stored.algorithm}, ${stored.hash}, 0, ${Number(temporary)}, ${deps.now()})
+			ON CONFLICT (user_id) DO UPDATE SET algorithm = excluded.algorithm, hash = excluded.hash, expired = 0,
+				temporary = excluded.temporary, set_at = excluded.set_at`,
+		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1 WHERE project_id = ${projectId} AND id = ${user.id}`,
+	]);
+	await revokeUserSessions(deps, projectId, user.id);
+}
+
+/** The next password sign-in fails with E062909 until the password is replaced. Sessions end. */
+export async function expirePassword(deps: Deps, projectId: string, ref: string) {
+	const { user } = await readUser(deps, projectId, ref);
+	await batch(deps.d1, [
+		sql`UPDATE user_passwords SET expired = 1 WHERE project_id = ${projectId} AND user_id = ${user.id}`,
+	]);
+	await revokeUserSessions(deps, projectId, user.id);
+}
+
+/** Ends every session of the user before returning. */
+export async function logoutUser(
+	deps: Deps,
+	projectId: string,
+	target: { loginId?: string; userId?: string },
+) {
+	const ref = target.loginId || target.userId;
+	if (!ref) throw new DomainError("missing_argument", "loginId or userId is required", "loginId");
+	const rows = await all<Record<string, unknown>>(
+		deps.d1,
+		target.loginId ? repo.userByRefQuery(projectId, ref) : repo.userByIdQuery(projectId, ref),
+	);
+	const user = repo.toUsers(rows)[0];
+	if (!user) throw userNotFound();
+	await revokeUserSessions(deps, projectId, user.id);
+}
+
+export interface HistoryEntry {
+	userId: string;
+	loginId: string;
+	at: number;
+	ip: string;
+	city: string;
+	country: string;
+	userAgent: string;
+	method: string;
+	outcome: string;
+	selectedTenant: string;
+}
+
+export const MAX_HISTORY = 1000;
+
+/** Sign-in attempts of the given users, newest first (at most 1,000). */
+export async function history(deps: Deps, projectId: string, userIds: string[]): Promise<HistoryEntry[]> {
+	if (userIds.length > 1000) throw invalid("userIds", "at most 1000 user ids per request");
+	return all<HistoryEntry>(
+		deps.d1,
+		sql`SELECT user_id AS userId, login_id AS loginId, at, ip, city, country, user_agent AS userAgent, method, outcome,
+				selected_tenant AS selectedTenant
+			FROM login_history WHERE project_id = ${projectId}
+				AND user_id IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))
+			ORDER BY at DESC, id DESC LIMIT ${MAX_HISTORY}`,
+	);
+}
+
+export async function myHistory(deps: Deps, projectId: string, refreshJwt: string | undefined) {
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	return history(deps, projectId, [ctx.user.id]);
+}
+
+/** Adds custom claims to a valid session JWT and signs it again (same expiry). */
+export async function updateJwt(
+	deps: Deps,
+	projectId: string,
+	jwt: string,
+	customClaims: Record<string, unknown>,
+) {
+	const [projectRows, keyRows] = await batch(deps.d1, [projectQuery(projectId), signingKeysQuery(projectId)]);
+	const project = toProject(projectRows);
+	if (!project) throw new DomainError("unauthorized", "Unknown project");
+	const keys = toSigningKeys(keyRows);
+	const claims = await verifyProjectJwt(keys, projectId, jwt, "DS", deps.now()).catch(() => {
+		throw invalid("jwt", "not a valid session JWT of this project");
+	});
+	const reserved = [
+		"iss",
+		"sub",
+		"aud",
+		"exp",
+		"nbf",
+		"iat",
+		"jti",
+		"sid",
+		"drn",
+		"amr",
+		"roles",
+		"permissions",
+		"tenants",
+		"dct",
+	];
+	for (const key of Object.keys(customClaims)) {
+		if (reserved.includes(key)) throw invalid(`customClaims.${key}`, "is a reserved claim");
+	}
+	const key = await signingKey(deps, projectId, keys, project.refreshTtl * 1000);
+	const { exp, ...rest } = claims;
+	const signed = await new SignJWT({ ...rest, ...customClaims })
+		.setProtectedHeader({ alg: key.publicJwk.alg ?? "RS256", kid: key.kid, typ: "JWT" })
+		.setExpirationTime(exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl)
+		.sign(await importPrivateKey(key));
+	return signed;
+}

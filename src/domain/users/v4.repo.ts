@@ -1,0 +1,342 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { User, UserStatus } from "./user.types";
+import { emailKey, loginIdKey } from "./user.validate";
+import { selectUsers, syncLoginIdsStatement, toUsers } from "./users.repo";
+
+// SQL of the v4 dialect (and its legacy endpoints). The user row comes from users.repo's
+// selectUsers; the default profile is joined to it so that a read stays one statement.
+
+export interface V4Profile {
+	id: string;
+	locale: string;
+	timeZone: string;
+	createdAt: number;
+	modifiedAt: number;
+}
+
+export interface V4Record {
+	user: User;
+	profile: V4Profile | null;
+}
+
+/** The user rows of `inner`, each with its default profile, in `order`. */
+const withProfile = (inner: SQL, order: SQL = sql``) =>
+	sql`SELECT x.*, p.id AS profile_id, p.locale AS profile_locale, p.time_zone AS profile_time_zone,
+		p.created_at AS profile_created_at, p.modified_at AS profile_modified_at
+	FROM (${inner}) x
+	LEFT JOIN user_profiles p ON p.project_id = x.project_id AND p.user_id = x.id AND p.is_default = 1
+	${order}`;
+
+export function toRecords(rows: Record<string, unknown>[] | undefined): V4Record[] {
+	return (rows ?? []).map((row) => ({
+		user: toUsers([row])[0] as User,
+		profile:
+			typeof row.profile_id === "string"
+				? {
+						id: row.profile_id,
+						locale: String(row.profile_locale ?? ""),
+						timeZone: String(row.profile_time_zone ?? ""),
+						createdAt: Number(row.profile_created_at),
+						modifiedAt: Number(row.profile_modified_at),
+					}
+				: null,
+	}));
+}
+
+export const recordByIdQuery = (projectId: string, userId: string) =>
+	withProfile(selectUsers(sql`u.project_id = ${projectId} AND u.id = ${userId}`));
+
+// ---------------------------------------------------------------- index: filters, sort, keyset
+
+export interface V4Filter {
+	/** Any of (case-insensitive). */
+	emails?: string[];
+	externalIds?: string[];
+	statuses?: UserStatus[];
+	/** Every one of. */
+	flags?: string[];
+	nameContains?: string;
+	/** Epoch ms, exclusive. */
+	createdAfter?: number;
+	createdBefore?: number;
+}
+
+export const sortFields = ["name", "email", "registration_time", "created"] as const;
+export type SortField = (typeof sortFields)[number];
+export interface SortKey {
+	field: SortField;
+	desc: boolean;
+}
+export type KeyValue = string | number | null;
+
+// Each sort field is an indexed expression: users (project_id, name | registration_time |
+// created_at); email sorts on lower(email), the expression of the unique email index.
+const SORT: Record<
+	SortField,
+	{ expr: (alias: string) => string; nullable: boolean; type: "string" | "number"; of: (u: User) => KeyValue }
+> = {
+	name: { expr: (a) => `${a}.name`, nullable: true, type: "string", of: (u) => u.name },
+	email: {
+		expr: (a) => `lower(${a}.email)`,
+		nullable: true,
+		type: "string",
+		of: (u) => (u.email === null ? null : emailKey(u.email)),
+	},
+	registration_time: {
+		expr: (a) => `${a}.registration_time`,
+		nullable: true,
+		type: "number",
+		of: (u) => u.registrationTime,
+	},
+	created: { expr: (a) => `${a}.created_at`, nullable: false, type: "number", of: (u) => u.createdAt },
+};
+
+export const sortValueType = (field: SortField) => SORT[field].type;
+
+/** The sort-key values of a user: what a cursor carries besides the id. */
+export const keyValuesOf = (user: User, sort: SortKey[]) => sort.map((k) => SORT[k.field].of(user));
+
+const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+/** An FTS5 phrase: the whole input as one quoted string. */
+const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
+
+function filterConditions(projectId: string, f: V4Filter): SQL[] {
+	const where: SQL[] = [sql`u.project_id = ${projectId}`];
+	if (f.emails?.length) {
+		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${jsonList(f.emails.map(emailKey))}`);
+	}
+	if (f.externalIds?.length) {
+		where.push(sql`u.external_id IS NOT NULL AND u.external_id IN ${jsonList(f.externalIds)}`);
+	}
+	if (f.statuses?.length) where.push(sql`u.status IN ${jsonList(f.statuses)}`);
+	for (const flag of new Set(f.flags ?? [])) {
+		where.push(
+			sql`u.id IN (SELECT user_id FROM user_flag_values WHERE project_id = ${projectId} AND flag = ${flag})`,
+		);
+	}
+	const text = f.nameContains;
+	if (text) {
+		const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+		if ([...text].length >= 3) {
+			// The trigram index narrows (it covers every searchable column); LIKE keeps name matches.
+			where.push(
+				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`${phrase(projectId)} AND ${phrase(text)}`})`,
+			);
+		}
+		where.push(sql`u.name LIKE ${like} ESCAPE '\\'`);
+	}
+	if (f.createdAfter !== undefined) where.push(sql`u.created_at > ${f.createdAfter}`);
+	if (f.createdBefore !== undefined) where.push(sql`u.created_at < ${f.createdBefore}`);
+	return where;
+}
+
+interface OrderTerm {
+	expr: (alias: string) => string;
+	nullable: boolean;
+	desc: boolean;
+}
+
+/** The sort keys then the id; `backwards` walks the same order in reverse (for page[before]). */
+function orderTerms(sort: SortKey[], backwards: boolean): OrderTerm[] {
+	return [
+		...sort.map((k) => ({
+			expr: SORT[k.field].expr,
+			nullable: SORT[k.field].nullable,
+			desc: k.desc !== backwards,
+		})),
+		{ expr: (a: string) => `${a}.id`, nullable: false, desc: backwards },
+	];
+}
+
+const orderBy = (terms: OrderTerm[], alias: string) =>
+	sql.raw(`ORDER BY ${terms.map((t) => `${t.expr(alias)} ${t.desc ? "DESC" : "ASC"}`).join(", ")}`);
+
+// SQLite sorts NULL first ascending and last descending, which is what the indexes give.
+function after(t: OrderTerm, value: KeyValue): SQL {
+	const e = sql.raw(t.expr("u"));
+	if (!t.desc) return value === null ? sql`${e} IS NOT NULL` : sql`${e} > ${value}`;
+	if (value === null) return sql`0`;
+	return t.nullable ? sql`(${e} < ${value} OR ${e} IS NULL)` : sql`${e} < ${value}`;
+}
+
+const equal = (t: OrderTerm, value: KeyValue) =>
+	value === null ? sql`${sql.raw(t.expr("u"))} IS NULL` : sql`${sql.raw(t.expr("u"))} = ${value}`;
+
+/** Rows strictly after the cursor in this order: (k1 > v1) OR (k1 = v1 AND k2 > v2) OR … */
+function keysetCondition(terms: OrderTerm[], values: KeyValue[]): SQL {
+	const alternatives: SQL[] = [];
+	for (let i = 0; i < terms.length; i++) {
+		const parts = terms.slice(0, i).map((t, j) => equal(t, values[j] ?? null));
+		parts.push(after(terms[i] as OrderTerm, values[i] ?? null));
+		alternatives.push(sql`(${sql.join(parts, sql` AND `)})`);
+	}
+	const first = terms[0] as OrderTerm;
+	const v = values[0] ?? null;
+	// A bound on the leading key alone lets SQLite seek into its index instead of scanning to it.
+	const e = sql.raw(first.expr("u"));
+	const seek =
+		v === null
+			? first.desc
+				? sql`${e} IS NULL`
+				: sql`1`
+			: first.desc
+				? first.nullable
+					? sql`(${e} <= ${v} OR ${e} IS NULL)`
+					: sql`${e} <= ${v}`
+				: sql`${e} >= ${v}`;
+	return sql`${seek} AND (${sql.join(alternatives, sql` OR `)})`;
+}
+
+export interface PageRequest {
+	filter: V4Filter;
+	sort: SortKey[];
+	/** The cursor's position: sort-key values, then the id. */
+	cursor?: { values: KeyValue[]; id: string; backwards: boolean };
+	limit: number;
+	/** Legacy page numbers: rows to skip (no cursor). */
+	offset?: number;
+}
+
+/** One page in the requested order (reversed back when walking backwards). */
+export function pageQuery(projectId: string, page: PageRequest): SQL {
+	const backwards = page.cursor?.backwards ?? false;
+	const terms = orderTerms(page.sort, backwards);
+	const where = filterConditions(projectId, page.filter);
+	if (page.cursor) where.push(keysetCondition(terms, [...page.cursor.values, page.cursor.id]));
+	const tail = sql`${orderBy(terms, "u")} LIMIT ${page.limit} OFFSET ${page.offset ?? 0}`;
+	return withProfile(
+		selectUsers(sql.join(where, sql` AND `), tail),
+		orderBy(orderTerms(page.sort, false), "x"),
+	);
+}
+
+export const countQuery = (projectId: string, filter: V4Filter) =>
+	sql`SELECT count(*) AS total FROM users u WHERE ${sql.join(filterConditions(projectId, filter), sql` AND `)}`;
+
+export const userIdByEmailQuery = (projectId: string, email: string) =>
+	sql`SELECT id FROM users WHERE project_id = ${projectId} AND email IS NOT NULL AND lower(email) = ${emailKey(email)}`;
+
+// ---------------------------------------------------------------- writes
+
+export interface V4Changes {
+	name?: string | null;
+	email?: string | null;
+	phone?: string | null;
+	externalId?: string | null;
+	userFlags?: string[];
+	/** true: REGISTERED (invited → enabled, registration stamped); false: UNREGISTERED (invited). */
+	registered?: boolean;
+}
+
+/**
+ * The statements of a v4 PATCH. The users UPDATE runs last and, like every statement before it,
+ * only when the user exists at one of `versions` (when given): in one D1 batch they all see the
+ * same version, so either all apply or none does, and of two writers holding the same ETag
+ * exactly one wins. The UPDATE returns the new version: no row back means not applied.
+ */
+export function patchStatements(
+	projectId: string,
+	userId: string,
+	changes: V4Changes,
+	versions: number[] | undefined,
+	now: number,
+): SQL[] {
+	const guard =
+		versions === undefined
+			? sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId})`
+			: sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId}
+				AND version IN ${jsonList(versions)})`;
+	const statements: SQL[] = [];
+	// A login id that was the old email (or external id) follows it, so v4 has one identity per user.
+	const follow = (column: "email" | "external_id", value: string | null | undefined) => {
+		if (value === undefined || value === null) return;
+		statements.push(sql`UPDATE user_login_ids SET login_id = ${value}, login_id_lower = ${loginIdKey(value)}
+			WHERE project_id = ${projectId} AND user_id = ${userId} AND ${guard}
+				AND login_id = (SELECT ${sql.raw(column)} FROM users WHERE project_id = ${projectId} AND id = ${userId})
+				AND login_id <> ${value}`);
+	};
+	follow("email", changes.email);
+	follow("external_id", changes.externalId);
+	if (statements.length) statements.push(syncLoginIdsStatement(projectId, userId));
+	if (changes.userFlags !== undefined) {
+		statements.push(
+			sql`DELETE FROM user_flag_values WHERE project_id = ${projectId} AND user_id = ${userId} AND ${guard}`,
+			sql`INSERT INTO user_flag_values (project_id, flag, user_id)
+				SELECT ${projectId}, value, ${userId} FROM json_each(${JSON.stringify(changes.userFlags)}) WHERE ${guard}`,
+		);
+	}
+	const sets: SQL[] = [];
+	if (changes.name !== undefined) sets.push(sql`name = ${changes.name}`);
+	if (changes.email !== undefined) {
+		// A new address is not verified yet (right-hand sides read the old row).
+		sets.push(
+			sql`email = ${changes.email}`,
+			sql`verified_email = CASE WHEN email IS ${changes.email} THEN verified_email ELSE 0 END`,
+		);
+	}
+	if (changes.phone !== undefined) {
+		sets.push(
+			sql`phone = ${changes.phone}`,
+			sql`verified_phone = CASE WHEN phone IS ${changes.phone} THEN verified_phone ELSE 0 END`,
+		);
+	}
+	if (changes.externalId !== undefined) sets.push(sql`external_id = ${changes.externalId}`);
+	if (changes.userFlags !== undefined) sets.push(sql`user_flags = ${JSON.stringify(changes.userFlags)}`);
+	if (changes.registered === true) {
+		sets.push(
+			sql`status = CASE WHEN status = 'invited' THEN 'enabled' ELSE status END`,
+			sql`registration_time = coalesce(registration_time, ${now})`,
+		);
+	} else if (changes.registered === false) {
+		sets.push(sql`status = 'invited'`, sql`registration_time = NULL`);
+	}
+	sets.push(sql`modified_at = ${now}`, sql`version = version + 1`);
+	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
+	statements.push(sql`UPDATE users SET ${sql.join(sets, sql`, `)}
+		WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} RETURNING version`);
+	return statements;
+}
+
+/** Deletes the user (at one of `versions`, when given); login ids, profile and flags cascade. */
+export function deleteStatements(projectId: string, userId: string, versions: number[] | undefined): SQL[] {
+	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
+	return [
+		sql`DELETE FROM users WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} RETURNING id`,
+		sql`SELECT version FROM users WHERE project_id = ${projectId} AND id = ${userId}`,
+	];
+}
+
+export interface UniqueValues {
+	email?: string | null;
+	phone?: string | null;
+	externalId?: string | null;
+	/** Values that become login ids, by the field they come from. */
+	loginIds?: { field: "email" | "externalId"; value: string }[];
+}
+
+/**
+ * Which of these values another user already holds: read only after a write failed on a unique
+ * index, to name every colliding field at once.
+ */
+export function takenValuesQuery(projectId: string, selfId: string | null, values: UniqueValues): SQL | null {
+	const notSelf = (column: "id" | "user_id") =>
+		selfId === null ? sql`1` : sql`${sql.raw(column)} <> ${selfId}`;
+	const parts: SQL[] = [];
+	if (values.email) {
+		parts.push(sql`SELECT 'email' AS field, 'email' AS kind FROM users WHERE project_id = ${projectId}
+			AND email IS NOT NULL AND lower(email) = ${emailKey(values.email)} AND ${notSelf("id")}`);
+	}
+	if (values.phone) {
+		parts.push(sql`SELECT 'phone' AS field, 'phone' AS kind FROM users WHERE project_id = ${projectId}
+			AND phone IS NOT NULL AND phone = ${values.phone} AND ${notSelf("id")}`);
+	}
+	if (values.externalId) {
+		parts.push(sql`SELECT 'externalId' AS field, 'externalId' AS kind FROM users WHERE project_id = ${projectId}
+			AND external_id IS NOT NULL AND external_id = ${values.externalId} AND ${notSelf("id")}`);
+	}
+	for (const { field, value } of values.loginIds ?? []) {
+		parts.push(sql`SELECT ${field} AS field, 'loginId' AS kind FROM user_login_ids WHERE project_id = ${projectId}
+			AND login_id_lower = ${loginIdKey(value)} AND ${notSelf("user_id")}`);
+	}
+	return parts.length ? sql.join(parts, sql` UNION ALL `) : null;
+}
