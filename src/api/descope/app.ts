@@ -1,7 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { managementAuth } from "./auth";
+import { projectBearer } from "./auth-endpoints";
 import { onDescopeError, validationError } from "./errors";
+import { registerPasswordAuthRoutes } from "./routes/auth-password";
+import { registerSessionAuthRoutes } from "./routes/auth-session";
 import { registerCustomAttributeRoutes } from "./routes/custom-attributes";
 import { registerManagementKeyRoutes } from "./routes/management-keys";
 import { registerRoleRoutes } from "./routes/roles";
@@ -9,6 +12,7 @@ import { registerSsoAppRoutes } from "./routes/sso-apps";
 import { registerTenantRoutes } from "./routes/tenants";
 import { registerUserAssignmentRoutes } from "./routes/user-assignments";
 import { registerUserCreateRoutes } from "./routes/user-create";
+import { registerUserCredentialRoutes } from "./routes/user-credentials";
 import { registerUserDeleteRoutes } from "./routes/user-delete";
 import { registerUserReadRoutes } from "./routes/user-read";
 import { registerUserUpdateRoutes } from "./routes/user-update";
@@ -37,6 +41,7 @@ export function buildDescopeApp() {
 		c.req.path === DESCOPE_OPENAPI_PATH ? next() : managementAuth(c, next),
 	);
 	app.use("/v2/mgmt/*", managementAuth);
+	app.use("/v1/auth/*", projectBearer);
 
 	registerUserReadRoutes(app);
 	registerUserCreateRoutes(app);
@@ -48,5 +53,8 @@ export function buildDescopeApp() {
 	registerRoleRoutes(app);
 	registerSsoAppRoutes(app);
 	registerManagementKeyRoutes(app);
+	registerUserCredentialRoutes(app);
+	registerPasswordAuthRoutes(app);
+	registerSessionAuthRoutes(app);
 	return app;
 }
