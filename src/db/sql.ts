@@ -1,12 +1,24 @@
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { DomainError } from "../domain/errors";
 
 // Raw-SQL statements (drizzle `sql` templates) run straight on D1. drizzle's own batch() only
 // takes query builders when parameters are bound, and the user queries here are raw SQL.
 const dialect = new SQLiteSyncDialect();
 
+/** D1 binds at most 100 parameters per statement. */
+export const MAX_PARAMS = 100;
+
 export function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
 	const { sql, params } = dialect.sqlToQuery(query);
+	if (params.length > MAX_PARAMS) {
+		// Lists travel as one JSON parameter, so only a request with very many separate filters gets here.
+		throw new DomainError(
+			"invalid_argument",
+			"The request has too many filters or keys for one query; narrow it",
+			"body",
+		);
+	}
 	return d1.prepare(sql).bind(...params);
 }
 

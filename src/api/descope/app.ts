@@ -2,9 +2,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { managementAuth } from "./auth";
 import { projectBearer } from "./auth-endpoints";
-import { onDescopeError, validationError } from "./errors";
+import { descopeValidationHook, onDescopeError } from "./errors";
 import { registerPasswordAuthRoutes } from "./routes/auth-password";
 import { registerSessionAuthRoutes } from "./routes/auth-session";
+import { registerWebAuthnAuthRoutes } from "./routes/auth-webauthn";
 import { registerCustomAttributeRoutes } from "./routes/custom-attributes";
 import { registerManagementKeyRoutes } from "./routes/management-keys";
 import { registerRoleRoutes } from "./routes/roles";
@@ -14,6 +15,7 @@ import { registerUserAssignmentRoutes } from "./routes/user-assignments";
 import { registerUserCreateRoutes } from "./routes/user-create";
 import { registerUserCredentialRoutes } from "./routes/user-credentials";
 import { registerUserDeleteRoutes } from "./routes/user-delete";
+import { registerUserPasskeyRoutes } from "./routes/user-passkeys";
 import { registerUserReadRoutes } from "./routes/user-read";
 import { registerUserUpdateRoutes } from "./routes/user-update";
 
@@ -21,11 +23,7 @@ export const DESCOPE_OPENAPI_PATH = "/v1/mgmt/openapi.json";
 
 /** The Descope-compatible management API (wire contract: docs/descope-compat.md). */
 export function buildDescopeApp() {
-	const app = new OpenAPIHono<AppEnv>({
-		defaultHook: (result) => {
-			if (!result.success) throw validationError(result.error);
-		},
-	});
+	const app = new OpenAPIHono<AppEnv>({ defaultHook: descopeValidationHook });
 	app.onError(onDescopeError);
 
 	app.doc31(DESCOPE_OPENAPI_PATH, {
@@ -56,5 +54,7 @@ export function buildDescopeApp() {
 	registerUserCredentialRoutes(app);
 	registerPasswordAuthRoutes(app);
 	registerSessionAuthRoutes(app);
+	registerUserPasskeyRoutes(app);
+	registerWebAuthnAuthRoutes(app);
 	return app;
 }

@@ -45,12 +45,34 @@ export function onDescopeError(error: Error, c: Context) {
 	return descopeError(c, new DomainError("internal", "Internal error"));
 }
 
-/** Turns zod issues into one DomainError naming the first offending field. */
-export function validationError(error: z.ZodError): DomainError {
+/** Whether the value at `path` is absent (or null) in the request's input. */
+function isAbsent(input: unknown, path: PropertyKey[]): boolean {
+	let value = input;
+	for (const key of path) {
+		if (value === null || typeof value !== "object") return true;
+		value = (value as Record<PropertyKey, unknown>)[key];
+	}
+	return value === undefined || value === null;
+}
+
+/**
+ * Turns zod issues into one DomainError naming the first offending field: E011002 when the
+ * field is absent from the input, E011004 when it is there but wrong.
+ */
+export function validationError(error: z.ZodError, input?: unknown): DomainError {
 	const issue = error.issues[0];
 	const field = issue?.path.length ? issue.path.map(String).join(".") : "body";
-	if (issue && issue.code === "invalid_type" && /received undefined/.test(issue.message)) {
+	const absent =
+		issue !== undefined &&
+		(input === undefined ? /received undefined/.test(issue.message) : isAbsent(input, issue.path));
+	if (absent && issue.path.length > 0)
 		return new DomainError("missing_argument", `${field} is required`, field);
-	}
 	return new DomainError("invalid_argument", `${field}: ${issue?.message ?? "invalid value"}`, field);
+}
+
+/** The validation hook of Descope-style sub-apps; on failure `data` is the raw input. */
+export function descopeValidationHook(
+	result: { success: true } | { success: false; error: z.ZodError; data?: unknown },
+) {
+	if (!result.success) throw validationError(result.error, result.data ?? {});
 }

@@ -7,7 +7,7 @@ import * as projects from "../../domain/projects/projects.service";
 import { rotateSigningKey } from "../../domain/sessions/signing-keys";
 import { sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
 import type { AppEnv } from "../context";
-import { onDescopeError, validationError } from "../descope/errors";
+import { descopeValidationHook, onDescopeError } from "../descope/errors";
 import { empty, errorResponses, jsonBody } from "../descope/schemas";
 
 export const OPERATOR_OPENAPI_PATH = "/v1/operator/openapi.json";
@@ -170,11 +170,7 @@ const rotate = createRoute({
 });
 
 export function buildOperatorApp() {
-	const app = new OpenAPIHono<AppEnv>({
-		defaultHook: (result) => {
-			if (!result.success) throw validationError(result.error);
-		},
-	});
+	const app = new OpenAPIHono<AppEnv>({ defaultHook: descopeValidationHook });
 	app.onError(onDescopeError);
 	app.doc31(OPERATOR_OPENAPI_PATH, {
 		openapi: "3.1.0",

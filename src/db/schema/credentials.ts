@@ -42,16 +42,20 @@ export const passkeys = sqliteTable(
 );
 
 /** Pending WebAuthn ceremonies: the challenge a browser must sign, for a few minutes. */
-export const webauthnChallenges = sqliteTable("webauthn_challenges", {
-	id: text("id").primaryKey(),
-	projectId: text("project_id").notNull(),
-	userId: text("user_id"),
-	kind: text("kind", { enum: ["register", "authenticate"] }).notNull(),
-	challenge: text("challenge").notNull(),
-	rpId: text("rp_id").notNull(),
-	origin: text("origin").notNull(),
-	expiresAt: integer("expires_at").notNull(),
-});
+export const webauthnChallenges = sqliteTable(
+	"webauthn_challenges",
+	{
+		id: text("id").primaryKey(),
+		projectId: text("project_id").notNull(),
+		userId: text("user_id"),
+		kind: text("kind", { enum: ["register", "authenticate"] }).notNull(),
+		challenge: text("challenge").notNull(),
+		rpId: text("rp_id").notNull(),
+		origin: text("origin").notNull(),
+		expiresAt: integer("expires_at").notNull(),
+	},
+	(t) => [index("webauthn_challenges_expiry_idx").on(t.projectId, t.expiresAt)],
+);
 
 /** Per-project JWT signing keys. A key is published before it signs and kept after it retires. */
 export const signingKeys = sqliteTable(

@@ -114,6 +114,7 @@ export async function createRoles(deps: Deps, projectId: string, inputs: RoleInp
 	const normalized = inputs.map((r, i) => ({
 		...r,
 		name: checkName(r.name, inputs.length > 1 ? `roles[${i}].name` : "name"),
+		permissionNames: r.permissionNames ? [...new Set(r.permissionNames)] : undefined,
 	}));
 	const ctx = await readRoleContext(deps, projectId, normalized);
 	const seen = new Set<string>();
@@ -156,8 +157,12 @@ export async function createRoles(deps: Deps, projectId: string, inputs: RoleInp
 }
 
 /** Overwrites roles found by id or by (current) name; a new name must be free in its scope. */
-export async function updateRoles(deps: Deps, projectId: string, inputs: RoleUpdate[]): Promise<Role[]> {
-	if (inputs.length === 0) throw invalid("roles", "at least one role is required");
+export async function updateRoles(deps: Deps, projectId: string, given: RoleUpdate[]): Promise<Role[]> {
+	if (given.length === 0) throw invalid("roles", "at least one role is required");
+	const inputs = given.map((r) => ({
+		...r,
+		permissionNames: r.permissionNames ? [...new Set(r.permissionNames)] : undefined,
+	}));
 	const lookups = inputs.map((r) => ({ ...r, name: r.currentName ?? r.name }));
 	const ctx = await readRoleContext(
 		deps,
@@ -337,8 +342,13 @@ export async function deletePermissions(
 	const names = target.names ?? [];
 	const ids = target.ids ?? [];
 	if (names.length === 0 && ids.length === 0) throw invalid("name", "a permission name or id is required");
+	const selected = sql`(SELECT id FROM permissions WHERE project_id = ${projectId} AND (name IN ${list(names)} OR id IN ${list(ids)}))`;
 	await batch(deps.d1, [
-		sql`DELETE FROM permissions WHERE project_id = ${projectId} AND (name IN ${list(names)} OR id IN ${list(ids)})`,
+		// Holders of roles granting it lose a derived permission: their version moves on.
+		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+			WHERE project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
+				JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId} AND rp.permission_id IN ${selected})`,
+		sql`DELETE FROM permissions WHERE project_id = ${projectId} AND id IN ${selected}`,
 	]);
 }
 

@@ -51,7 +51,10 @@ function checkInput(input: OidcAppInput) {
 	if (!name) throw new DomainError("missing_argument", "name is required", "name");
 	if (!input.loginPageUrl)
 		throw new DomainError("missing_argument", "loginPageUrl is required", "loginPageUrl");
-	if (!URL.canParse(input.loginPageUrl)) throw invalid("loginPageUrl", "must be an absolute URL");
+	const url = URL.canParse(input.loginPageUrl) ? new URL(input.loginPageUrl) : null;
+	if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+		throw invalid("loginPageUrl", "must be an absolute http(s) URL");
+	}
 	return {
 		name,
 		settings: JSON.stringify({

@@ -105,7 +105,11 @@ export async function createTenant(deps: Deps, projectId: string, input: TenantI
 	const { name, domains } = checkTenantFields(input);
 	const id = input.id?.trim() || newId("T");
 	if (!TENANT_ID.test(id)) throw invalid("id", "use 1 to 100 letters, digits, '_', '-', '.', ':'");
-	if (input.parentId) await loadTenant(deps, projectId, input.parentId, "parent");
+	if (input.parentId) {
+		await loadTenant(deps, projectId, input.parentId, "parent").catch(() => {
+			throw invalid("parent", `tenant "${input.parentId}" does not exist`);
+		});
+	}
 	await writeBatch(deps, [
 		sql`INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, parent_id,
 				enforce_sso, disabled, role_inheritance, created_at)
@@ -119,7 +123,11 @@ export async function createTenant(deps: Deps, projectId: string, input: TenantI
 /** Overwrites the tenant's fields (its parent stays). */
 export async function updateTenant(deps: Deps, projectId: string, id: string, input: TenantInput) {
 	const { name, domains } = checkTenantFields(input);
-	const [result] = await writeBatch(deps, [
+	const [, result] = await writeBatch(deps, [
+		// Members show the tenant's name: their version moves on too.
+		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id})
+				AND EXISTS (SELECT 1 FROM tenants WHERE project_id = ${projectId} AND id = ${id} AND name <> ${name})`,
 		sql`UPDATE tenants SET name = ${name}, self_provisioning_domains = ${JSON.stringify(domains)},
 				custom_attributes = ${JSON.stringify(input.customAttributes ?? {})},
 				enforce_sso = ${Number(input.enforceSso ?? false)}, disabled = ${Number(input.disabled ?? false)},
@@ -184,6 +192,8 @@ export async function searchTenants(deps: Deps, projectId: string, q: TenantSear
 		where.push(sql`EXISTS (SELECT 1 FROM json_each(t.self_provisioning_domains) d
 			WHERE d.value IN (SELECT lower(value) FROM json_each(${JSON.stringify(q.selfProvisioningDomains)})))`);
 	}
+	if (Object.keys(q.customAttributes ?? {}).length > 20)
+		throw invalid("customAttributes", "at most 20 attributes per search");
 	for (const [key, wanted] of Object.entries(q.customAttributes ?? {})) {
 		const values = (Array.isArray(wanted) ? wanted : [wanted]).map((v) =>
 			typeof v === "boolean" ? Number(v) : v,

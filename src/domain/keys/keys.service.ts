@@ -29,8 +29,13 @@ export function validatePermittedIps(ips: string[] | undefined, field = "permitt
 
 export async function createKey(deps: Deps, projectId: string, input: KeyInput) {
 	validatePermittedIps(input.permittedIps);
-	if (input.expiresIn !== undefined && input.expiresIn < 0)
-		throw invalid("expiresIn", "must not be negative");
+	const maxSeconds = 100 * 365 * 24 * 3600;
+	const expiresIn = input.expiresIn;
+	if (
+		expiresIn !== undefined &&
+		(!Number.isSafeInteger(expiresIn) || expiresIn < 0 || expiresIn > maxSeconds)
+	)
+		throw invalid("expiresIn", `must be a whole number of seconds from 0 (never) to ${maxSeconds}`);
 	const cleartext = newKeySecret();
 	const now = deps.now();
 	const key = await repo.insertKey(deps.db, {

@@ -63,6 +63,13 @@ async function readForSignIn(deps: Deps, projectId: string, loginId: string) {
 	};
 }
 
+let dummy: Promise<{ algorithm: string; hash: string }> | undefined;
+/** A Roster hash of a random secret, made once per isolate, for the unknown-login-id path. */
+const dummyHash = () => {
+	dummy ??= hashPassword(crypto.randomUUID());
+	return dummy;
+};
+
 const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
 
 /**
@@ -83,6 +90,8 @@ async function checkPassword(
 	const record = (outcome: string) =>
 		historyStatement(project.id, { userId: user?.id ?? null, loginId, method, outcome, at: now }, info);
 	if (!user || !password) {
+		// Spend what a real check costs, so the answer time does not tell which login ids exist.
+		await verifyPassword(await dummyHash(), given);
 		await batch(deps.d1, [record(user ? "no-password" : "unknown-login-id")]);
 		throw new DomainError("unauthorized", BAD_CREDENTIALS);
 	}
@@ -96,10 +105,6 @@ async function checkPassword(
 			"loginId",
 			secondsUntil(lockedUntil, now),
 		);
-	}
-	if (user.status === "disabled") {
-		await batch(deps.d1, [record("disabled")]);
-		throw new DomainError("forbidden", "User is disabled");
 	}
 	if (!(await verifyPassword(password, given))) {
 		const failure = await sessions.recordFailure(now, project.lockoutAttempts, project.lockoutSeconds);
@@ -120,6 +125,11 @@ async function checkPassword(
 			);
 		}
 		throw new DomainError("unauthorized", BAD_CREDENTIALS);
+	}
+	// Only someone who knows the password learns that the user is disabled.
+	if (user.status === "disabled") {
+		await batch(deps.d1, [record("disabled")]);
+		throw new DomainError("forbidden", "User is disabled");
 	}
 	return { sessions, record };
 }
@@ -341,10 +351,13 @@ export async function refresh(
 	info: RequestInfo,
 ) {
 	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	// The selected tenant stays only while the user is still a member of it.
+	const selected = typeof ctx.claims.dct === "string" ? ctx.claims.dct : undefined;
+	const tenant = selected && ctx.user.tenants.some((t) => t.tenantId === selected) ? selected : undefined;
 	const tokens = await issueTokens(deps, ctx.project, ctx.user, {
 		issuer: info.issuer,
 		amr: (ctx.claims.amr as string[] | undefined) ?? [],
-		tenant: typeof ctx.claims.dct === "string" ? ctx.claims.dct : undefined,
+		tenant,
 		keys: ctx.keys,
 		sessionId: ctx.claims.sid,
 	});

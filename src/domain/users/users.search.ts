@@ -64,7 +64,15 @@ const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.
 /** An FTS5 phrase: the whole input as one quoted string. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
+// Each of these filters is its own subquery with its own parameters (D1 binds at most 100).
+const MAX_KEYED_FILTERS = 20;
+
 function conditions(projectId: string, q: UserSearch): SQL[] {
+	for (const field of ["customAttributes", "tenantRoleIds", "tenantRoleNames"] as const) {
+		if (Object.keys(q[field] ?? {}).length > MAX_KEYED_FILTERS) {
+			throw invalid(field, `at most ${MAX_KEYED_FILTERS} keys per search`);
+		}
+	}
 	const where: SQL[] = [sql`u.project_id = ${projectId}`];
 	if (q.userIds?.length) where.push(sql`u.id IN ${jsonList(q.userIds)}`);
 	if (q.loginIds?.length) {
@@ -106,9 +114,8 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 	}
 	for (const [tenantId, spec] of Object.entries(q.tenantRoleIds ?? {})) {
 		if (!spec.values.length) continue;
-		where.push(
-			tenantRoleCondition(projectId, tenantId, jsonList(spec.values), spec.values.length, spec.and ?? false),
-		);
+		const ids = [...new Set(spec.values)];
+		where.push(tenantRoleCondition(projectId, tenantId, jsonList(ids), ids.length, spec.and ?? false));
 	}
 	for (const [tenantId, spec] of Object.entries(q.tenantRoleNames ?? {})) {
 		if (!spec.values.length) continue;
@@ -125,15 +132,20 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 	const text = q.text?.trim();
 	if (text) {
 		if ([...text].length >= 3) {
-			// Trigram index; the project id in each document keeps the match inside the project.
+			// Trigram index; the project column keeps the match inside the project.
 			where.push(
-				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`${phrase(projectId)} AND ${phrase(text)}`})`,
+				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`project : ${phrase(projectId)} AND body : ${phrase(text)}`})`,
 			);
 		} else {
 			// Too short for trigrams: a scan of this project's users.
 			const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-			where.push(sql`(u.login_ids LIKE ${like} ESCAPE '\\' OR u.name LIKE ${like} ESCAPE '\\'
-				OR u.email LIKE ${like} ESCAPE '\\' OR u.phone LIKE ${like} ESCAPE '\\')`);
+			const fields = ["u.name", "u.given_name", "u.middle_name", "u.family_name", "u.email", "u.phone"];
+			where.push(
+				sql`(${sql.join(
+					fields.map((f) => sql`${sql.raw(f)} LIKE ${like} ESCAPE '\\'`),
+					sql` OR `,
+				)} OR EXISTS (SELECT 1 FROM user_login_ids l WHERE l.user_id = u.id AND l.login_id LIKE ${like} ESCAPE '\\'))`,
+			);
 		}
 	}
 	return where;
@@ -142,7 +154,7 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 function ordering(sort: UserSearch["sort"]): SQL {
 	const terms: SQL[] = [];
 	for (const [i, s] of (sort ?? []).entries()) {
-		const column = SORT_COLUMNS[s.field];
+		const column = Object.hasOwn(SORT_COLUMNS, s.field) ? SORT_COLUMNS[s.field] : undefined;
 		if (!column) {
 			throw invalid(
 				`sort[${i}].field`,
@@ -158,9 +170,13 @@ function ordering(sort: UserSearch["sort"]): SQL {
 /** One round trip: the page and the total count, as one D1 batch. */
 export async function searchUsers(d1: D1Database, projectId: string, q: UserSearch) {
 	const limit = q.limit || DEFAULT_LIMIT;
-	if (limit < 0 || limit > MAX_LIMIT) throw invalid("limit", `must be between 0 and ${MAX_LIMIT}`);
+	if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
+		throw invalid("limit", `must be a whole number from 0 to ${MAX_LIMIT}`);
+	}
 	const page = q.page ?? 0;
-	if (page < 0) throw invalid("page", "must not be negative");
+	if (!Number.isInteger(page) || page < 0 || page * limit > 1_000_000_000) {
+		throw invalid("page", "must be a whole number from 0, within the first billion results");
+	}
 	const where = sql.join(conditions(projectId, q), sql` AND `);
 	const [rows, count] = await batch(d1, [
 		selectUsers(where, sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`),

@@ -2,7 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { customAttributeTypes } from "../../db/schema";
 import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
-import { revokeUserSessions } from "../../sessions/client";
+import { revokeSessionsOfUsers, revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
 import {
@@ -323,7 +323,7 @@ export async function updateUser(
 	const email = checkEmail(input.email) ?? null;
 	const phone = checkPhone(input.phone) ?? null;
 	const now = deps.now();
-	return writeAndRead(deps, projectId, user.id, [
+	const updated = await writeAndRead(deps, projectId, user.id, [
 		repo.updateUserStatement(
 			projectId,
 			user.id,
@@ -346,6 +346,8 @@ export async function updateUser(
 		...repo.reindexAttributesStatements(projectId, [user.id]),
 		...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now),
 	]);
+	if (input.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
 }
 
 function patchStatements(
@@ -375,8 +377,8 @@ function patchStatements(
 				familyName: textOrNull(patch.familyName),
 				email,
 				phone,
-				verifiedEmail: email === null ? false : patch.verifiedEmail,
-				verifiedPhone: phone === null ? false : patch.verifiedPhone,
+				verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
+				verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
 				picture: textOrNull(patch.picture),
 				status: patch.status,
 				mergeCustomAttributes: merge,
@@ -398,15 +400,20 @@ function patchStatements(
 	return statements;
 }
 
+/** A verified flag can only be true for a value the user has (after the patch). */
+function verifiedFlag(given: string | null | undefined, current: string | null, flag: boolean | undefined) {
+	const value = given === undefined ? current : given;
+	if (value === null) return flag !== undefined || given === null ? false : undefined;
+	return flag;
+}
+
 /** Only the given fields change; each is its own column, so concurrent patches compose. */
 export async function patchUser(deps: Deps, projectId: string, ref: string, patch: UserPatch) {
 	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, patch);
-	return writeAndRead(
-		deps,
-		projectId,
-		user.id,
-		patchStatements(projectId, user, patch, defs, ctx, deps.now()),
-	);
+	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now());
+	const updated = await writeAndRead(deps, projectId, user.id, statements);
+	if (patch.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
 }
 
 export interface PatchResult {
@@ -422,17 +429,34 @@ export async function patchUsers(
 ): Promise<PatchResult> {
 	if (items.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	const refs = items.map((i) => i.ref);
-	const [userRows, defRows, ...contextRows] = await batch(deps.d1, [
+	// Values the patches would take, to find collisions with other users before writing.
+	const wantedLogins = items.flatMap((i) =>
+		(i.patch.additionalLoginIds ?? []).map((v) => loginIdKey(v.trim())),
+	);
+	const wantedEmails = items.flatMap((i) => (i.patch.email?.trim() ? [emailKey(i.patch.email.trim())] : []));
+	const wantedPhones = items.flatMap((i) => {
+		const p = i.patch.phone ? checkPhoneQuiet(i.patch.phone) : null;
+		return p ? [p] : [];
+	});
+	const [userRows, defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(deps.d1, [
 		repo.selectUsers(sql`u.project_id = ${projectId} AND u.id IN (
 			SELECT value FROM json_each(${JSON.stringify(refs)})
 			UNION SELECT user_id FROM user_login_ids WHERE project_id = ${projectId}
 				AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(refs.map(loginIdKey))})))`),
 		definitionsQuery(projectId),
+		repo.existingLoginIdsQuery(projectId, wantedLogins),
+		repo.existingEmailsQuery(projectId, wantedEmails),
+		repo.existingPhonesQuery(projectId, wantedPhones),
 		...contextQueries(
 			projectId,
 			items.map((i) => i.patch),
 		),
 	]);
+	// value → owning user id, for login ids, emails and phones
+	const owners = new Map<string, string>();
+	for (const r of takenLogins ?? []) owners.set(`l:${r.login_id_lower}`, r.user_id as string);
+	for (const r of takenEmails ?? []) owners.set(`e:${r.email}`, r.id as string);
+	for (const r of takenPhones ?? []) owners.set(`p:${r.phone}`, r.id as string);
 	const ctx = toContext(contextRows);
 	const found = repo.toUsers(userRows);
 	const byRef = new Map<string, User>();
@@ -457,7 +481,23 @@ export async function patchUsers(
 			continue;
 		}
 		try {
-			statements.push(...patchStatements(projectId, user, item.patch, defs, ctx, now));
+			const itemStatements = patchStatements(projectId, user, item.patch, defs, ctx, now);
+			const keys: [string, string][] = [];
+			for (const v of item.patch.additionalLoginIds ?? []) {
+				keys.push([`l:${loginIdKey(v.trim())}`, `login id "${v.trim()}"`]);
+			}
+			const email = item.patch.email?.trim();
+			if (email) keys.push([`e:${emailKey(email)}`, `email "${email}"`]);
+			const phone = item.patch.phone ? checkPhoneQuiet(item.patch.phone) : null;
+			if (phone) keys.push([`p:${phone}`, `phone "${phone}"`]);
+			// Check every value first, then claim them, so a failed item claims nothing.
+			for (const [key, what] of keys) {
+				const owner = owners.get(key);
+				if (owner && owner !== user.id)
+					throw new DomainError("user_exists", `Another user already has ${what}`);
+			}
+			for (const [key] of keys) owners.set(key, user.id);
+			statements.push(...itemStatements);
 			seen.add(user.id);
 			targets.push(user);
 		} catch (error) {
@@ -476,6 +516,17 @@ export async function patchUsers(
 		]),
 	);
 	const byId = new Map(repo.toUsers(results.at(-1)).map((u) => [u.id, u]));
+	// Users disabled by the batch lose their sessions before the call returns.
+	const disabled = new Set(
+		items
+			.filter((i) => i.patch.status === "disabled")
+			.map((i) => (byRef.get(loginIdKey(i.ref)) ?? byRef.get(i.ref))?.id),
+	);
+	await revokeSessionsOfUsers(
+		deps,
+		projectId,
+		targets.filter((t) => disabled.has(t.id)).map((t) => t.id),
+	);
 	return { patched: targets.map((t) => byId.get(t.id)).filter((u): u is User => u !== undefined), failed };
 }
 
@@ -564,8 +615,8 @@ export async function updateLoginId(
 		user.id,
 		repo.changeLoginIdStatements(projectId, user.id, target, next, deps.now()),
 	);
-	if (next === null && updated.loginIds.length === user.loginIds.length) {
-		// A concurrent removal left this one as the last: the guarded DELETE kept it.
+	if (next === null && updated.loginIds.some((id) => loginIdKey(id) === loginIdKey(target))) {
+		// Concurrent removals left this one as the last: the guarded DELETE kept it.
 		throw invalid("newLoginId", "cannot remove the user's last login id");
 	}
 	return updated;

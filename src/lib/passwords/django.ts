@@ -1,6 +1,6 @@
 import { fromBase64, utf8 } from "./bytes";
 import type { Fields } from "./fields";
-import { type Pbkdf2Hash, verifyPbkdf2 } from "./pbkdf2";
+import { MAX_IMPORTED_PBKDF2_ITERATIONS, type Pbkdf2Hash, verifyPbkdf2 } from "./pbkdf2";
 
 /** Django's "pbkdf2_sha256$<iterations>$<salt>$<base64 hash>" (or pbkdf2_sha1); the salt is text. */
 const DJANGO = /^pbkdf2_(sha256|sha1)\$([1-9][0-9]*)\$([^$]+)\$([^$]+)$/;
@@ -13,7 +13,7 @@ function parse(encoded: string): Pbkdf2Hash | undefined {
 	return { digest: m[1] as "sha1" | "sha256", iterations: Number(m[2]), salt: utf8(m[3] as string), hash };
 }
 
-export function importDjango(fields: Fields, maxIterations: number): string {
+export function importDjango(fields: Fields): string {
 	const hash = fields.string("hash");
 	const algorithm = hash.split("$", 1)[0];
 	if (algorithm !== "pbkdf2_sha256" && algorithm !== "pbkdf2_sha1")
@@ -26,7 +26,8 @@ export function importDjango(fields: Fields, maxIterations: number): string {
 	const bytes = DIGEST_BYTES[parsed.digest as keyof typeof DIGEST_BYTES];
 	if (parsed.hash.length !== bytes)
 		fields.fail("hash", `the ${algorithm} hash must decode to ${bytes} bytes`);
-	if (parsed.iterations > maxIterations) fields.fail("hash", `iterations must be at most ${maxIterations}`);
+	if (parsed.iterations > MAX_IMPORTED_PBKDF2_ITERATIONS)
+		fields.fail("hash", `iterations must be at most ${MAX_IMPORTED_PBKDF2_ITERATIONS}`);
 	return hash;
 }
 

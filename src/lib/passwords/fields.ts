@@ -15,11 +15,6 @@ export class Fields {
 		return v;
 	}
 
-	optionalString(name: string): string | undefined {
-		const v = this.value[name];
-		return v === undefined || v === null || v === "" ? undefined : this.string(name);
-	}
-
 	base64(name: string, options: { allowEmpty?: boolean } = {}): Uint8Array {
 		const v = this.value[name];
 		if (typeof v !== "string" || (v.length === 0 && !options.allowEmpty))

@@ -5,7 +5,8 @@ import type { Fields } from "./fields";
 /**
  * Firebase Auth's modified scrypt: key = scrypt(password, salt ‖ saltSeparator, N = 2^memory,
  * r = rounds, p = 1), and the stored hash is the project's signer key encrypted with
- * AES-256-CTR under the first 32 bytes of that key, with an all-zero counter block.
+ * AES-256-CTR under the first 32 bytes of that key, with an all-zero counter block. (Firebase
+ * derives 64 bytes; scrypt's first 32 do not depend on the length asked for, so 32 suffice.)
  * Stored as "firebase-scrypt$<memory>$<rounds>$<salt>$<saltSeparator>$<signerKey>$<hash>" (base64).
  */
 interface FirebaseHash {
@@ -20,6 +21,13 @@ interface FirebaseHash {
 /** scrypt needs 128·r·N bytes; Workers have 128 MB in all, so refuse parameters above 64 MiB. */
 const MAX_SCRYPT_BYTES = 64 * 1024 * 1024;
 
+const affordable = (h: FirebaseHash): boolean =>
+	Number.isInteger(h.memory) &&
+	Number.isInteger(h.rounds) &&
+	h.memory >= 1 &&
+	h.rounds >= 1 &&
+	128 * h.rounds * 2 ** h.memory <= MAX_SCRYPT_BYTES;
+
 export function importFirebase(fields: Fields): string {
 	const h: FirebaseHash = {
 		hash: fields.base64("hash"),
@@ -29,7 +37,7 @@ export function importFirebase(fields: Fields): string {
 		memory: fields.integer("memory", 1, 20),
 		rounds: fields.integer("rounds", 1, 32),
 	};
-	if (128 * h.rounds * 2 ** h.memory > MAX_SCRYPT_BYTES)
+	if (!affordable(h))
 		fields.fail("memory", "with these rounds needs more than 64 MiB, more than a Worker can use");
 	if (h.hash.length !== h.signerKey.length)
 		fields.fail("hash", "must be as long as signerKey (it is the signer key, encrypted)");
@@ -48,8 +56,9 @@ function decode(encoded: string): FirebaseHash | undefined {
 	const [tag, memory, rounds, ...rest] = encoded.split("$");
 	const [salt, saltSeparator, signerKey, hash] = rest.map(fromBase64);
 	if (tag !== "firebase-scrypt" || rest.length !== 4 || !salt || !saltSeparator || !signerKey || !hash)
-		return;
-	return { memory: Number(memory), rounds: Number(rounds), salt, saltSeparator, signerKey, hash };
+		return undefined;
+	const h = { memory: Number(memory), rounds: Number(rounds), salt, saltSeparator, signerKey, hash };
+	return affordable(h) ? h : undefined;
 }
 
 export async function verifyFirebase(encoded: string, password: string): Promise<boolean> {

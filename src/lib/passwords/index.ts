@@ -6,9 +6,10 @@ import { importHexDigest, SHA_TYPES, verifyHexDigest } from "./digest";
 import { importDjango, verifyDjango } from "./django";
 import { Fields } from "./fields";
 import { importFirebase, verifyFirebase } from "./firebase";
-import { decodePbkdf2, encodePbkdf2, PBKDF2_DIGESTS, pbkdf2, verifyPbkdf2 } from "./pbkdf2";
+import { decodePbkdf2, encodePbkdf2, importPbkdf2, pbkdf2, verifyPbkdf2 } from "./pbkdf2";
 import { importPhpass, verifyPhpass } from "./phpass";
 
+export { MAX_IMPORTED_PBKDF2_ITERATIONS } from "./pbkdf2";
 export { checkPolicy, MAX_PASSWORD_LENGTH, type PasswordPolicy } from "./policy";
 
 export const ROSTER_ALGORITHM = "pbkdf2-sha256";
@@ -38,17 +39,18 @@ export async function hashPassword(password: string): Promise<StoredPassword> {
  */
 const MAX_VERIFY_BYTES = 1024;
 
-const VERIFIERS: Record<string, (hash: string, password: string) => Promise<boolean>> = {
-	[ROSTER_ALGORITHM]: verifyEncodedPbkdf2,
-	pbkdf2: verifyEncodedPbkdf2,
-	bcrypt: verifyBcrypt,
-	"firebase-scrypt": verifyFirebase,
-	django: verifyDjango,
-	phpass: verifyPhpass,
-	md5: verifyHexDigest,
-	sha: verifyHexDigest,
-	argon2: verifyArgon2,
-};
+type Verifier = (hash: string, password: string) => Promise<boolean>;
+const VERIFIERS = new Map<string, Verifier>([
+	[ROSTER_ALGORITHM, verifyEncodedPbkdf2],
+	["pbkdf2", verifyEncodedPbkdf2],
+	["bcrypt", verifyBcrypt],
+	["firebase-scrypt", verifyFirebase],
+	["django", verifyDjango],
+	["phpass", verifyPhpass],
+	["md5", verifyHexDigest],
+	["sha", verifyHexDigest],
+	["argon2", verifyArgon2],
+]);
 
 async function verifyEncodedPbkdf2(hash: string, password: string): Promise<boolean> {
 	const decoded = decodePbkdf2(hash);
@@ -57,10 +59,10 @@ async function verifyEncodedPbkdf2(hash: string, password: string): Promise<bool
 
 /** Compares derived bytes in constant time. A stored value this module cannot read is a data bug. */
 export async function verifyPassword(stored: StoredPassword, password: string): Promise<boolean> {
-	if (!Object.hasOwn(VERIFIERS, stored.algorithm))
-		throw new DomainError("internal", `Unknown password algorithm "${stored.algorithm}"`);
-	if (utf8(password).length > MAX_VERIFY_BYTES) return false;
-	return (VERIFIERS[stored.algorithm] as (typeof VERIFIERS)[string])(stored.hash, password);
+	const verify = VERIFIERS.get(stored.algorithm);
+	if (!verify) throw new DomainError("internal", `Unknown password algorithm "${stored.algorithm}"`);
+	if (typeof password !== "string" || utf8(password).length > MAX_VERIFY_BYTES) return false;
+	return verify(stored.hash, password);
 }
 
 /** True for every imported format, and for Roster hashes made with fewer iterations than today's. */
@@ -73,26 +75,16 @@ export function needsRehash(stored: StoredPassword): boolean {
 /** The Descope `hashedPassword` object: exactly one of these keys, holding that format's fields. */
 export type HashedPasswordInput = Record<string, unknown>;
 
-/** Highest PBKDF2 count accepted on import; above WebCrypto's 100,000 each verify costs ~µs per round. */
-export const MAX_IMPORTED_PBKDF2_ITERATIONS = 2_000_000;
-
-const IMPORTERS: Record<string, (fields: Fields) => StoredPassword> = {
-	bcrypt: (f) => ({ algorithm: "bcrypt", hash: importBcrypt(f) }),
-	pbkdf2: (f) => {
-		const hash = f.base64("hash");
-		const salt = f.base64("salt");
-		const iterations = f.integer("iterations", 1, MAX_IMPORTED_PBKDF2_ITERATIONS);
-		const digest = f.oneOf("type", PBKDF2_DIGESTS);
-		if (hash.length < 16 || hash.length > 128) f.fail("hash", "must decode to between 16 and 128 bytes");
-		return { algorithm: "pbkdf2", hash: encodePbkdf2({ digest, iterations, salt, hash }) };
-	},
-	firebase: (f) => ({ algorithm: "firebase-scrypt", hash: importFirebase(f) }),
-	django: (f) => ({ algorithm: "django", hash: importDjango(f, MAX_IMPORTED_PBKDF2_ITERATIONS) }),
-	phpass: (f) => ({ algorithm: "phpass", hash: importPhpass(f) }),
-	md5: (f) => ({ algorithm: "md5", hash: importHexDigest(f, "md5") }),
-	sha: (f) => ({ algorithm: "sha", hash: importHexDigest(f, f.oneOf("type", SHA_TYPES)) }),
-	argon2: (f) => ({ algorithm: "argon2", hash: importArgon2(f) }),
-};
+const IMPORTERS = new Map<string, (fields: Fields) => StoredPassword>([
+	["bcrypt", (f) => ({ algorithm: "bcrypt", hash: importBcrypt(f) })],
+	["pbkdf2", (f) => ({ algorithm: "pbkdf2", hash: importPbkdf2(f) })],
+	["firebase", (f) => ({ algorithm: "firebase-scrypt", hash: importFirebase(f) })],
+	["django", (f) => ({ algorithm: "django", hash: importDjango(f) })],
+	["phpass", (f) => ({ algorithm: "phpass", hash: importPhpass(f) })],
+	["md5", (f) => ({ algorithm: "md5", hash: importHexDigest(f, "md5") })],
+	["sha", (f) => ({ algorithm: "sha", hash: importHexDigest(f, f.oneOf("type", SHA_TYPES)) })],
+	["argon2", (f) => ({ algorithm: "argon2", hash: importArgon2(f) })],
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
 	typeof v === "object" && v !== null && !Array.isArray(v);
@@ -105,7 +97,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export function importHashedPassword(input: HashedPasswordInput, field = "hashedPassword"): StoredPassword {
 	if (!isObject(input)) throw invalid(field, "must be an object");
 	const present = Object.keys(input).filter((k) => input[k] !== undefined && input[k] !== null);
-	const supported = Object.keys(IMPORTERS).join(", ");
+	const supported = [...IMPORTERS.keys()].join(", ");
 	if (present.length !== 1)
 		throw invalid(
 			field,
@@ -114,9 +106,9 @@ export function importHashedPassword(input: HashedPasswordInput, field = "hashed
 				: `must set exactly one hash variant, got ${present.join(" and ")}`,
 		);
 	const variant = present[0] as string;
-	if (!Object.hasOwn(IMPORTERS, variant))
-		throw invalid(`${field}.${variant}`, `unsupported hash variant; supported: ${supported}`);
+	const importer = IMPORTERS.get(variant);
+	if (!importer) throw invalid(`${field}.${variant}`, `unsupported hash variant; supported: ${supported}`);
 	const value = input[variant];
 	if (!isObject(value)) throw invalid(`${field}.${variant}`, "must be an object");
-	return (IMPORTERS[variant] as (typeof IMPORTERS)[string])(new Fields(value, `${field}.${variant}`));
+	return importer(new Fields(value, `${field}.${variant}`));
 }

@@ -1,6 +1,6 @@
 // Contract §3.1 rows 32, 32b, 33, 35: delete by login id or user id, batch delete, delete test users.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { invalid } from "../../../domain/errors";
+import { DomainError, invalid } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";
 import type { AppEnv } from "../../context";
 import { empty, jsonBody, ok, optString } from "../schemas";
@@ -34,7 +34,7 @@ export function registerUserDeleteRoutes(app: OpenAPIHono<AppEnv>) {
 		const { loginId, userId } = c.req.valid("json");
 		if (loginId) await users.deleteUser(c.var.deps, c.var.projectId, loginId);
 		else if (userId) await users.deleteUserById(c.var.deps, c.var.projectId, userId);
-		else throw invalid("loginId", "loginId or userId is required");
+		else throw new DomainError("missing_argument", "loginId or userId is required", "loginId");
 		return c.json({}, 200);
 	});
 

@@ -1,6 +1,6 @@
 // Contract §3.1 rows 1, 2, 7, 7b, 7c, 34: load by login id / user id, load many, search v2.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { invalid } from "../../../domain/errors";
+import { DomainError, invalid } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";
 import type { AppEnv } from "../../context";
 import {
@@ -124,7 +124,7 @@ export function registerUserReadRoutes(app: OpenAPIHono<AppEnv>) {
 			return c.json({ user: toResponseUser(await users.loadUser(deps, c.var.projectId, loginId)) }, 200);
 		if (userId)
 			return c.json({ user: toResponseUser(await users.loadUserById(deps, c.var.projectId, userId)) }, 200);
-		throw invalid("loginId", "loginId or userId is required");
+		throw new DomainError("missing_argument", "loginId or userId is required", "loginId");
 	});
 
 	app.openapi(loadMany, async (c) => {
