@@ -3,7 +3,10 @@ import type { AppEnv } from "./api/context";
 import { depsMiddleware } from "./api/context-middleware";
 import { buildDescopeApp } from "./api/descope/app";
 import { descopeError, onDescopeError } from "./api/descope/errors";
+import { buildLegacyApp } from "./api/legacy/app";
 import { buildOperatorApp } from "./api/operator/app";
+import { buildV4App } from "./api/v4/app";
+import { jsonApiNotFound } from "./api/v4/errors";
 import { DomainError } from "./domain/errors";
 
 export function buildApp() {
@@ -14,10 +17,14 @@ export function buildApp() {
 	app.use("*", depsMiddleware);
 	app.route("/", buildOperatorApp());
 	app.route("/", buildDescopeApp());
+	app.route("/", buildV4App());
+	app.route("/", buildLegacyApp());
 
 	// Unknown routes answer in the envelope of the dialect their path belongs to.
 	app.notFound((c) =>
-		descopeError(c, new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
+		c.req.path.startsWith("/api/")
+			? jsonApiNotFound(c)
+			: descopeError(c, new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
 	);
 	app.onError(onDescopeError);
 	return app;

@@ -176,7 +176,12 @@ describe("list and get", () => {
 		const project = await newProject("Gettable");
 		const got = expectStatus(await op.get(`/v1/operator/projects/${project.projectId}`), 200);
 		expect(got).toEqual({
-			project: { id: project.projectId, name: "Gettable", createdTime: expect.any(Number), ...DEFAULT_SETTINGS },
+			project: {
+				id: project.projectId,
+				name: "Gettable",
+				createdTime: expect.any(Number),
+				...DEFAULT_SETTINGS,
+			},
 		});
 		expectDescopeError(await op.get(`/v1/operator/projects/${UNKNOWN_PROJECT}`), 404, "E011404");
 		for (const bad of ["nope", "P123", `X${"0".repeat(27)}`, `P${"0".repeat(28)}`, `P${"-".repeat(27)}`]) {

@@ -1,5 +1,3 @@
-import { normalizeE164 } from "../../lib/phone";
-
 // Phone numbers for the v4 dialect: validated against the ITU-T E.164 country codes, stored in
 // E.164 (users.phone, shared with every dialect) and rendered in E.123 international notation.
 
@@ -33,16 +31,21 @@ export type PhoneCheck = { ok: true; e164: string } | { ok: false; reason: strin
 
 /**
  * Accepts international notation with spaces, dots, dashes, parentheses and the "(0)" trunk-prefix
- * hint ("+44 (0)20 7946 0958"); returns the E.164 form.
+ * hint ("+44 (0)20 7946 0958"); returns the E.164 form. Seven digits is the shortest real number
+ * (Niue, Tokelau: "+683 4002"), one fewer than lib/phone's generic check allows.
  */
 export function parseInternationalPhone(input: string): PhoneCheck {
-	const e164 = normalizeE164(input.replace(/\(0\)/g, ""));
-	if (!e164) {
+	const compact = input
+		.trim()
+		.replace(/\(0\)/g, "")
+		.replace(/[\s().-]/g, "");
+	if (!/^\+[1-9]\d{6,14}$/.test(compact)) {
 		return {
 			ok: false,
-			reason: `"${input}" is not an international phone number: "+", country code and number, 8 to 15 digits (e.g. +1 415 555 0100)`,
+			reason: `"${input}" is not an international phone number: "+", country code and number, 7 to 15 digits (e.g. +1 415 555 0100)`,
 		};
 	}
+	const e164 = compact;
 	const digits = e164.slice(1);
 	const cc = countryCodeOf(digits);
 	if (!cc) return { ok: false, reason: `"${input}" has no assigned ITU-T E.164 country code` };

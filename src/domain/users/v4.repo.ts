@@ -97,18 +97,31 @@ export const sortValueType = (field: SortField) => SORT[field].type;
 export const keyValuesOf = (user: User, sort: SortKey[]) => sort.map((k) => SORT[k.field].of(user));
 
 const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
+/** A literal list of bound values: unlike json_each, SQLite knows how short it is. */
+const boundList = (values: (string | number)[]) =>
+	sql`(${sql.join(
+		values.map((v) => sql`${v}`),
+		sql`, `,
+	)})`;
 /** An FTS5 phrase: the whole input as one quoted string. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
+/** At most this many values per list filter (D1 binds at most 100 parameters a statement). */
+export const MAX_LIST_FILTER = 10;
+
 function filterConditions(projectId: string, f: V4Filter): SQL[] {
-	const where: SQL[] = [sql`u.project_id = ${projectId}`];
+	const where: SQL[] = [
+		accessPath(f) === "subquery" ? sql`+u.project_id = ${projectId}` : sql`u.project_id = ${projectId}`,
+	];
+	// Equalities on the unique (project_id, lower(email)) and (project_id, external_id) indexes.
 	if (f.emails?.length) {
-		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${jsonList(f.emails.map(emailKey))}`);
+		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${boundList(f.emails.map(emailKey))}`);
 	}
 	if (f.externalIds?.length) {
-		where.push(sql`u.external_id IS NOT NULL AND u.external_id IN ${jsonList(f.externalIds)}`);
+		where.push(sql`u.external_id IS NOT NULL AND u.external_id IN ${boundList(f.externalIds)}`);
 	}
-	if (f.statuses?.length) where.push(sql`u.status IN ${jsonList(f.statuses)}`);
+	// (project_id, status, created_at): one status also gives the default order.
+	if (f.statuses?.length) where.push(sql`u.status IN ${boundList([...new Set(f.statuses)])}`);
 	for (const flag of new Set(f.flags ?? [])) {
 		where.push(
 			sql`u.id IN (SELECT user_id FROM user_flag_values WHERE project_id = ${projectId} AND flag = ${flag})`,
@@ -130,6 +143,19 @@ function filterConditions(projectId: string, f: V4Filter): SQL[] {
 	return where;
 }
 
+/**
+ * How a page is read. SQLite (without statistics) prefers the index that gives the order, walking
+ * it past every non-matching user; when a filter names few users the page is instead read through
+ * that filter's index and then sorted: "unique" for email and external id (their unique indexes,
+ * which lead with project_id), "subquery" for flags and name (the flag index or the trigram index,
+ * with project_id kept off the users indexes so that SQLite drives from the subquery).
+ */
+function accessPath(f: V4Filter): "order" | "unique" | "subquery" {
+	if (f.emails?.length || f.externalIds?.length) return "unique";
+	if (f.flags?.length || (f.nameContains && [...f.nameContains].length >= 3)) return "subquery";
+	return "order";
+}
+
 interface OrderTerm {
 	expr: (alias: string) => string;
 	nullable: boolean;
@@ -148,8 +174,11 @@ function orderTerms(sort: SortKey[], backwards: boolean): OrderTerm[] {
 	];
 }
 
-const orderBy = (terms: OrderTerm[], alias: string) =>
-	sql.raw(`ORDER BY ${terms.map((t) => `${t.expr(alias)} ${t.desc ? "DESC" : "ASC"}`).join(", ")}`);
+/** ORDER BY the terms; `unindexed` prefixes "+" so that no index is chosen for the order alone. */
+const orderBy = (terms: OrderTerm[], alias: string, unindexed = false) =>
+	sql.raw(
+		`ORDER BY ${terms.map((t) => `${unindexed ? "+" : ""}${t.expr(alias)} ${t.desc ? "DESC" : "ASC"}`).join(", ")}`,
+	);
 
 // SQLite sorts NULL first ascending and last descending, which is what the indexes give.
 function after(t: OrderTerm, value: KeyValue): SQL {
@@ -162,29 +191,34 @@ function after(t: OrderTerm, value: KeyValue): SQL {
 const equal = (t: OrderTerm, value: KeyValue) =>
 	value === null ? sql`${sql.raw(t.expr("u"))} IS NULL` : sql`${sql.raw(t.expr("u"))} = ${value}`;
 
-/** Rows strictly after the cursor in this order: (k1 > v1) OR (k1 = v1 AND k2 > v2) OR … */
-function keysetCondition(terms: OrderTerm[], values: KeyValue[]): SQL {
+/**
+ * Rows strictly after the cursor, (k1 > v1) OR (k1 = v1 AND k2 > v2) OR …, split into parts that
+ * each bound the leading key to one index range, so that SQLite seeks to the cursor instead of
+ * scanning up to it. Where the rows after the cursor are two ranges of the index (the non-null
+ * keys, then the NULLs), there are two parts, read one after the other.
+ */
+function keysetParts(terms: OrderTerm[], values: KeyValue[]): SQL[] {
 	const alternatives: SQL[] = [];
 	for (let i = 0; i < terms.length; i++) {
 		const parts = terms.slice(0, i).map((t, j) => equal(t, values[j] ?? null));
 		parts.push(after(terms[i] as OrderTerm, values[i] ?? null));
 		alternatives.push(sql`(${sql.join(parts, sql` AND `)})`);
 	}
+	const rest = sql`(${sql.join(alternatives, sql` OR `)})`;
 	const first = terms[0] as OrderTerm;
 	const v = values[0] ?? null;
-	// A bound on the leading key alone lets SQLite seek into its index instead of scanning to it.
 	const e = sql.raw(first.expr("u"));
-	const seek =
-		v === null
-			? first.desc
-				? sql`${e} IS NULL`
-				: sql`1`
-			: first.desc
-				? first.nullable
-					? sql`(${e} <= ${v} OR ${e} IS NULL)`
-					: sql`${e} <= ${v}`
-				: sql`${e} >= ${v}`;
-	return sql`${seek} AND (${sql.join(alternatives, sql` OR `)})`;
+	if (v === null) {
+		// Ascending, the NULLs come first: the rest of them, then every non-null key.
+		return first.desc
+			? [sql`${e} IS NULL AND ${rest}`]
+			: [sql`${e} IS NULL AND ${rest}`, sql`${e} IS NOT NULL`];
+	}
+	if (!first.desc) return [sql`${e} >= ${v} AND ${rest}`];
+	// Descending, the NULLs come last.
+	return first.nullable
+		? [sql`${e} <= ${v} AND ${rest}`, sql`${e} IS NULL`]
+		: [sql`${e} <= ${v} AND ${rest}`];
 }
 
 export interface PageRequest {
@@ -197,17 +231,23 @@ export interface PageRequest {
 	offset?: number;
 }
 
-/** One page in the requested order (reversed back when walking backwards). */
+/** One page in the requested order (reversed back when walking backwards), with profiles. */
 export function pageQuery(projectId: string, page: PageRequest): SQL {
 	const backwards = page.cursor?.backwards ?? false;
 	const terms = orderTerms(page.sort, backwards);
-	const where = filterConditions(projectId, page.filter);
-	if (page.cursor) where.push(keysetCondition(terms, [...page.cursor.values, page.cursor.id]));
-	const tail = sql`${orderBy(terms, "u")} LIMIT ${page.limit} OFFSET ${page.offset ?? 0}`;
-	return withProfile(
-		selectUsers(sql.join(where, sql` AND `), tail),
-		orderBy(orderTerms(page.sort, false), "x"),
+	const filters = filterConditions(projectId, page.filter);
+	const unindexed = accessPath(page.filter) !== "order";
+	const tail = sql`${orderBy(terms, "u", unindexed)} LIMIT ${page.limit} OFFSET ${page.offset ?? 0}`;
+	const forward = orderBy(orderTerms(page.sort, false), "x");
+	const parts = page.cursor ? keysetParts(terms, [...page.cursor.values, page.cursor.id]) : [sql`1`];
+	const selects = parts.map((part) => selectUsers(sql.join([...filters, part], sql` AND `), tail));
+	if (selects.length === 1) return withProfile(selects[0] as SQL, forward);
+	// Each part is its own index range; the page is the first rows of the parts in order.
+	const union = sql.join(
+		selects.map((s) => sql`SELECT * FROM (${s})`),
+		sql` UNION ALL `,
 	);
+	return withProfile(sql`SELECT * FROM (${union}) u ${orderBy(terms, "u")} LIMIT ${page.limit}`, forward);
 }
 
 export const countQuery = (projectId: string, filter: V4Filter) =>

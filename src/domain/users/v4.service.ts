@@ -15,7 +15,7 @@ import * as repo from "./v4.repo";
 // user flags and registration state, over the same rows every other dialect reads.
 
 export type { KeyValue, SortField, SortKey, V4Filter, V4Profile, V4Record } from "./v4.repo";
-export { keyValuesOf, sortFields, sortValueType } from "./v4.repo";
+export { keyValuesOf, MAX_LIST_FILTER, sortFields, sortValueType } from "./v4.repo";
 
 export const registrationStates = ["UNREGISTERED", "REGISTERED"] as const;
 export type RegistrationState = (typeof registrationStates)[number];

@@ -1,6 +1,6 @@
 // Contract §3.1 rows 32, 32b, 33, 35: delete by login id or user id, batch delete, delete test users.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { DomainError, invalid } from "../../../domain/errors";
+import { DomainError } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";
 import type { AppEnv } from "../../context";
 import { empty, jsonBody, ok, optString } from "../schemas";

@@ -1,6 +1,6 @@
 // Contract §3.1 rows 1, 2, 7, 7b, 7c, 34: load by login id / user id, load many, search v2.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { DomainError, invalid } from "../../../domain/errors";
+import { DomainError } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";
 import type { AppEnv } from "../../context";
 import {

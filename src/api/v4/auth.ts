@@ -1,0 +1,22 @@
+import { createMiddleware } from "hono/factory";
+import { DomainError } from "../../domain/errors";
+import { authenticateKey } from "../../domain/keys/keys.service";
+import type { AppEnv } from "../context";
+
+const APIKEY = /^Apikey\s+(\S+)\s*$/i;
+
+/**
+ * `Authorization: Apikey <key>` (seed 002): a management key names its project on its own. The
+ * key's IP allowlist is checked against CF-Connecting-IP. Shared by v4 and the legacy endpoints;
+ * each renders the DomainError in its own envelope.
+ */
+export const apikeyAuth = createMiddleware<AppEnv>(async (c, next) => {
+	const header = c.req.header("authorization");
+	if (!header) throw new DomainError("unauthorized", "Missing Authorization header: send 'Apikey <key>'");
+	const key = APIKEY.exec(header)?.[1];
+	if (!key) throw new DomainError("unauthorized", "Authorization must be 'Apikey <key>'");
+	const principal = await authenticateKey(c.var.deps, key, c.req.header("cf-connecting-ip") ?? null);
+	c.set("projectId", principal.projectId);
+	c.set("keyId", principal.keyId);
+	await next();
+});
