@@ -51,6 +51,14 @@ describe("GET /users query plans", () => {
 				/users_project_registration_idx \(project_id=\? AND registration_time=\?\)/,
 			],
 		],
+		[
+			"an email sort cursor",
+			{
+				sort: [{ field: "email", desc: false }],
+				cursor: { values: ["m@x.com"], id: "U1", backwards: false },
+			},
+			[/users_project_email_sort_idx \(project_id=\? AND <expr>>\?\)/],
+		],
 		["filter[email]", { filter: { emails: ["a@example.com"] } }, [/users_project_email_uq/]],
 		["filter[external_id]", { filter: { externalIds: ["c-1"] } }, [/users_project_external_id_uq/]],
 		[

@@ -47,6 +47,8 @@ export const users = sqliteTable(
 		index("users_project_test_idx").on(t.projectId, t.test, t.createdAt),
 		index("users_project_name_idx").on(t.projectId, t.name),
 		index("users_project_registration_idx").on(t.projectId, t.registrationTime),
+		// v4 sort=email walks this; the unique email index is partial (non-null emails only).
+		index("users_project_email_sort_idx").on(t.projectId, sql`lower(${t.email})`, t.id),
 		uniqueIndex("users_project_email_uq")
 			.on(t.projectId, sql`lower(${t.email})`)
 			.where(sql`${t.email} IS NOT NULL`),

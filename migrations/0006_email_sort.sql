@@ -1,0 +1,1 @@
+CREATE INDEX `users_project_email_sort_idx` ON `users` (`project_id`,lower("email"),`id`);
