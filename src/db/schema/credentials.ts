@@ -38,7 +38,7 @@ export const passkeys = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		lastUsedAt: integer("last_used_at"),
 	},
-	(t) => [index("passkeys_user_idx").on(t.projectId, t.userId)],
+	(t) => [index("passkeys_user_idx").on(t.userId)],
 );
 
 /** Pending WebAuthn ceremonies: the challenge a browser must sign, for a few minutes. */
@@ -116,7 +116,7 @@ export const userProfiles = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		modifiedAt: integer("modified_at").notNull(),
 	},
-	(t) => [index("user_profiles_user_idx").on(t.projectId, t.userId, t.isDefault)],
+	(t) => [index("user_profiles_user_idx").on(t.userId, t.isDefault)],
 );
 
 /** One row per v4 user flag, so `filter[user_flags]` is an index lookup. */

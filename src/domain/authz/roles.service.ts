@@ -215,7 +215,7 @@ export async function updateRoles(deps: Deps, projectId: string, given: RoleUpda
 /** Users holding these roles get a new version: their derived permissions changed. */
 const touchUsersWithRoles = (projectId: string, roleIds: string[], now: number) =>
 	sql`UPDATE users SET modified_at = ${now}, version = version + 1
-		WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
+		WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
 			WHERE project_id = ${projectId} AND role_id IN ${list(roleIds)})`;
 
 /** Deletes roles by id or by name (within a tenant's scope); users lose them in the same batch. */
@@ -232,7 +232,7 @@ export async function deleteRoles(
 		AND (id IN ${list(ids)} OR (tenant_id = ${scope} AND name IN ${list(names)})))`;
 	await batch(deps.d1, [
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
+			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
 				WHERE project_id = ${projectId} AND role_id IN ${roleIds})`,
 		sql`DELETE FROM roles WHERE project_id = ${projectId} AND id IN ${roleIds}`,
 	]);
@@ -325,7 +325,7 @@ export async function updatePermissions(
 			sql`UPDATE permissions SET name = ${newName}, description = ${input.description ?? ""}
 				WHERE project_id = ${projectId} AND id = ${perm.id}`,
 			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-				WHERE project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
+				WHERE +project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
 					JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId}
 					AND rp.permission_id = ${perm.id})`,
 		);
@@ -346,7 +346,7 @@ export async function deletePermissions(
 	await batch(deps.d1, [
 		// Holders of roles granting it lose a derived permission: their version moves on.
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
+			WHERE +project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
 				JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId} AND rp.permission_id IN ${selected})`,
 		sql`DELETE FROM permissions WHERE project_id = ${projectId} AND id IN ${selected}`,
 	]);

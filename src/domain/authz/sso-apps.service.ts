@@ -97,7 +97,7 @@ export async function updateOidcApp(deps: Deps, projectId: string, id: string, i
 export async function deleteApp(deps: Deps, projectId: string, id: string) {
 	await batch(deps.d1, [
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_sso_apps
+			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_sso_apps
 				WHERE project_id = ${projectId} AND app_id = ${id})`,
 		sql`DELETE FROM sso_apps WHERE project_id = ${projectId} AND id = ${id}`,
 	]);

@@ -126,7 +126,7 @@ export async function updateTenant(deps: Deps, projectId: string, id: string, in
 	const [, result] = await writeBatch(deps, [
 		// Members show the tenant's name: their version moves on too.
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id})
+			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id})
 				AND EXISTS (SELECT 1 FROM tenants WHERE project_id = ${projectId} AND id = ${id} AND name <> ${name})`,
 		sql`UPDATE tenants SET name = ${name}, self_provisioning_domains = ${JSON.stringify(domains)},
 				custom_attributes = ${JSON.stringify(input.customAttributes ?? {})},
@@ -157,7 +157,7 @@ export async function deleteTenant(deps: Deps, projectId: string, id: string, ca
 	}
 	await batch(deps.d1, [
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants
+			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants
 				WHERE project_id = ${projectId} AND tenant_id = ${id})`,
 		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
 		sql`DELETE FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,

@@ -57,7 +57,8 @@ export function deleteDefinitionsStatements(db: Db, projectId: string, names: st
 				modifiedAt: now,
 				version: sql`${users.version} + 1`,
 			})
-			.where(and(eq(users.projectId, projectId), inArray(users.id, owners))),
+			// `+project_id`: seek the owners by key rather than scan the project (see users.search.ts).
+			.where(and(sql`+${users.projectId} = ${projectId}`, inArray(users.id, owners))),
 		db
 			.delete(userAttributeValues)
 			.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, nameList))),

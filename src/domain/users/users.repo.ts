@@ -137,9 +137,10 @@ export const userByRefQuery = (projectId: string, ref: string) =>
 export const userByIdQuery = (projectId: string, id: string) =>
 	selectUsers(sql`u.project_id = ${projectId} AND u.id = ${id}`);
 
+// `+u.project_id`: look the ids up by primary key rather than scanning the project (see users.search.ts).
 export const usersByIdsQuery = (projectId: string, ids: string[], extra: SQL = sql`1`) =>
 	selectUsers(
-		sql`u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND ${extra}`,
+		sql`u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND +u.project_id = ${projectId} AND ${extra}`,
 	);
 
 export async function findUserByRef(d1: D1Database, projectId: string, ref: string): Promise<User | null> {
@@ -204,7 +205,7 @@ export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
 			FROM json_each(${ids})`,
 			sql`INSERT INTO user_flag_values (project_id, flag, user_id)
 			SELECT ${projectId}, f.value, u.id FROM users u, json_each(u.user_flags) f
-			WHERE u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${ids}))`,
+			WHERE u.id IN (SELECT value FROM json_each(${ids})) AND +u.project_id = ${projectId}`,
 			sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
 			SELECT ${projectId}, l.value->>1, l.value->>0, l.value->>2, l.value->>3
 			FROM json_each(${JSON.stringify(
@@ -225,7 +226,7 @@ function indexAttributesStatement(projectId: string, idsJson: string) {
 		FROM users u
 		JOIN json_each(u.custom_attributes) a
 		LEFT JOIN json_each(CASE WHEN a.type = 'array' THEN a.value ELSE '[]' END) e
-		WHERE u.project_id = ${projectId} AND u.id IN (SELECT value FROM json_each(${idsJson}))
+		WHERE u.id IN (SELECT value FROM json_each(${idsJson})) AND +u.project_id = ${projectId}
 			AND a.type NOT IN ('object', 'null')`;
 }
 

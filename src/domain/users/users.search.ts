@@ -73,16 +73,31 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 			throw invalid(field, `at most ${MAX_KEYED_FILTERS} keys per search`);
 		}
 	}
-	const where: SQL[] = [sql`u.project_id = ${projectId}`];
+	// Filters that name users (ids, login ids, emails, attributes, memberships, text) become
+	// `u.id IN (…)` / `u.rowid IN (…)` on the primary key. With one of them present the project
+	// test is written `+u.project_id` so that SQLite, which has no statistics here and takes
+	// `project_id = ?` for a selective index, drives the query from the named users instead of
+	// scanning the project through a project-leading index.
+	const selective =
+		Boolean(q.userIds?.length || q.loginIds?.length || q.emails?.length || q.phones?.length) ||
+		Boolean(q.tenantIds?.length || q.roleNames?.length || q.ssoAppIds?.length || q.text?.trim()) ||
+		Object.keys(q.customAttributes ?? {}).length > 0 ||
+		Object.values(q.tenantRoleIds ?? {}).some((s) => s.values.length > 0) ||
+		Object.values(q.tenantRoleNames ?? {}).some((s) => s.values.length > 0);
+	const where: SQL[] = [selective ? sql`+u.project_id = ${projectId}` : sql`u.project_id = ${projectId}`];
 	if (q.userIds?.length) where.push(sql`u.id IN ${jsonList(q.userIds)}`);
 	if (q.loginIds?.length) {
 		where.push(sql`u.id IN (SELECT user_id FROM user_login_ids
 			WHERE project_id = ${projectId} AND login_id_lower IN ${jsonList(q.loginIds.map(loginIdKey))})`);
 	}
 	if (q.emails?.length) {
-		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${jsonList(q.emails.map(emailKey))}`);
+		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND email IS NOT NULL
+			AND lower(email) IN ${jsonList(q.emails.map(emailKey))})`);
 	}
-	if (q.phones?.length) where.push(sql`u.phone IS NOT NULL AND u.phone IN ${jsonList(q.phones)}`);
+	if (q.phones?.length) {
+		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND phone IS NOT NULL
+			AND phone IN ${jsonList(q.phones)})`);
+	}
 	if (q.statuses?.length) where.push(sql`u.status IN ${jsonList(q.statuses)}`);
 	if (q.verifiedEmail !== undefined) where.push(sql`u.verified_email = ${Number(q.verifiedEmail)}`);
 	if (q.verifiedPhone !== undefined) where.push(sql`u.verified_phone = ${Number(q.verifiedPhone)}`);
@@ -167,8 +182,8 @@ function ordering(sort: UserSearch["sort"]): SQL {
 	return sql`ORDER BY ${sql.join(terms, sql`, `)}`;
 }
 
-/** One round trip: the page and the total count, as one D1 batch. */
-export async function searchUsers(d1: D1Database, projectId: string, q: UserSearch) {
+/** The page and count statements of a search (exported for query-plan tests). */
+export function searchQueries(projectId: string, q: UserSearch) {
 	const limit = q.limit || DEFAULT_LIMIT;
 	if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
 		throw invalid("limit", `must be a whole number from 0 to ${MAX_LIMIT}`);
@@ -178,9 +193,15 @@ export async function searchUsers(d1: D1Database, projectId: string, q: UserSear
 		throw invalid("page", "must be a whole number from 0, within the first billion results");
 	}
 	const where = sql.join(conditions(projectId, q), sql` AND `);
-	const [rows, count] = await batch(d1, [
-		selectUsers(where, sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`),
-		sql`SELECT count(*) AS total FROM users u WHERE ${where}`,
-	]);
+	return {
+		page: selectUsers(where, sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`),
+		count: sql`SELECT count(*) AS total FROM users u WHERE ${where}`,
+	};
+}
+
+/** One round trip: the page and the total count, as one D1 batch. */
+export async function searchUsers(d1: D1Database, projectId: string, q: UserSearch) {
+	const queries = searchQueries(projectId, q);
+	const [rows, count] = await batch(d1, [queries.page, queries.count]);
 	return { users: toUsers(rows), total: Number(count?.[0]?.total ?? 0) };
 }

@@ -439,7 +439,7 @@ export async function patchUsers(
 		return p ? [p] : [];
 	});
 	const [userRows, defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(deps.d1, [
-		repo.selectUsers(sql`u.project_id = ${projectId} AND u.id IN (
+		repo.selectUsers(sql`+u.project_id = ${projectId} AND u.id IN (
 			SELECT value FROM json_each(${JSON.stringify(refs)})
 			UNION SELECT user_id FROM user_login_ids WHERE project_id = ${projectId}
 				AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(refs.map(loginIdKey))})))`),

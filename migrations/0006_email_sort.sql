@@ -1,1 +1,0 @@
-CREATE INDEX `users_project_email_sort_idx` ON `users` (`project_id`,lower("email"),`id`);
