@@ -220,3 +220,142 @@ export async function defineAttributes(sdk: Sdk) {
 	]);
 	return expectOk(res);
 }
+
+// ---------------------------------------------------------------- tenants, roles, sessions (appended)
+
+/** A client for the end-user auth functions only (no management key): what an app's backend builds. */
+export function authSdkFor(project: TestProject, options: SdkOptions = {}): Sdk {
+	return DescopeClient({ projectId: project.projectId, baseUrl: baseUrl(), ...options });
+}
+
+/** A password the default policy (min length 8) and the stricter ones tests set all accept. */
+export const PASSWORD = "Corr3ct-Horse-Battery!";
+
+/** Creates a tenant and returns its id. */
+export async function createTenant(sdk: Sdk, name = unique("tenant")): Promise<string> {
+	const res = expectOk(await sdk.management.tenant.create(name));
+	expect(res?.id, JSON.stringify(res)).toEqual(expect.any(String));
+	return res.id;
+}
+
+/** Every field of the contract's tenant object (§4.1), with its JSON type. */
+export function expectTenantShape(tenant: any, createdAround: number = nowSeconds()) {
+	const message = JSON.stringify(tenant);
+	expect(tenant, message).toMatchObject({
+		id: expect.any(String),
+		name: expect.any(String),
+		selfProvisioningDomains: expect.any(Array),
+		customAttributes: expect.any(Object),
+		authType: expect.stringMatching(/^(none|saml|oidc)$/),
+		domains: expect.any(Array),
+		createdTime: expect.any(Number),
+		disabled: expect.any(Boolean),
+		enforceSSO: expect.any(Boolean),
+		enforceSSOExclusions: expect.any(Array),
+		federatedAppIds: expect.any(Array),
+		parent: expect.any(String),
+		successors: expect.any(Array),
+		defaultRoles: expect.any(Array),
+		roleInheritance: expect.stringMatching(/^(|none|userOnly)$/),
+	});
+	expect(Number.isInteger(tenant.createdTime), message).toBe(true);
+	expect(Math.abs(tenant.createdTime - createdAround), message).toBeLessThan(300);
+}
+
+/** Every field of the contract's role object (§4.2). */
+export function expectRoleShape(role: any, createdAround: number = nowSeconds()) {
+	const message = JSON.stringify(role);
+	expect(role, message).toMatchObject({
+		id: expect.any(String),
+		name: expect.any(String),
+		description: expect.any(String),
+		permissionNames: expect.any(Array),
+		createdTime: expect.any(Number),
+		tenantId: expect.any(String),
+		default: expect.any(Boolean),
+		private: expect.any(Boolean),
+	});
+	expect(Number.isInteger(role.createdTime), message).toBe(true);
+	expect(Math.abs(role.createdTime - createdAround), message).toBeLessThan(300);
+}
+
+/** Decodes a JWT's payload without verifying it (the SDK verifies; this is for looking). */
+export function jwtClaims(jwt: string): Record<string, any> {
+	const [, payload] = jwt.split(".");
+	return JSON.parse(Buffer.from(payload!, "base64url").toString("utf8"));
+}
+
+/** Signs a new user up with a password; returns the SDK's data (session and refresh JWTs, user). */
+export async function signUp(sdk: Sdk, loginId = unique("signup"), password = PASSWORD) {
+	const data = expectOk(
+		await sdk.password.signUp(loginId, password, { email: `${loginId}@example.com`, name: "Signed Up" }),
+	);
+	expect(data.sessionJwt, JSON.stringify(data)).toEqual(expect.any(String));
+	expect(data.refreshJwt, JSON.stringify(data)).toEqual(expect.any(String));
+	return { loginId, password, ...data, sessionJwt: data.sessionJwt, refreshJwt: data.refreshJwt! };
+}
+
+/** A management-created user with an active password, signed in; returns the SDK's sign-in data. */
+export async function userWithSession(sdk: Sdk, options: Record<string, unknown> = {}) {
+	const loginId = unique("session");
+	const user = expectOk(await sdk.management.user.create(loginId, options));
+	expectOk(await sdk.management.user.setActivePassword(loginId, PASSWORD));
+	const data = expectOk(await sdk.password.signIn(loginId, PASSWORD));
+	expect(data.refreshJwt, JSON.stringify(data)).toEqual(expect.any(String));
+	return { loginId, user, ...data, sessionJwt: data.sessionJwt, refreshJwt: data.refreshJwt! };
+}
+
+/** Changes a project's session lifetimes, password policy or lockout through the operator API. */
+export async function configureProject(project: TestProject, settings: Record<string, unknown>) {
+	const res = await fetch(`${baseUrl()}/v1/operator/projects/${project.projectId}`, {
+		method: "PATCH",
+		headers: { Authorization: `Bearer ${operatorKey()}`, "Content-Type": "application/json" },
+		body: JSON.stringify(settings),
+	});
+	const text = await res.text();
+	expect(res.status, `PATCH /v1/operator/projects/${project.projectId}: ${text}`).toBe(200);
+	return JSON.parse(text);
+}
+
+/**
+ * The contract's JWTResponse (§5.1) as the SDK hands it back: both JWTs, the cookie fields, the user,
+ * and the `DSR` cookie the SDK builds from `refreshJwt` (§5.3).
+ */
+export function expectJwtResponse(data: any) {
+	const message = JSON.stringify(data);
+	expect(data, message).toMatchObject({
+		sessionJwt: expect.any(String),
+		refreshJwt: expect.any(String),
+		cookieDomain: expect.any(String),
+		cookiePath: expect.any(String),
+		cookieMaxAge: expect.any(Number),
+		cookieExpiration: expect.any(Number),
+		sessionExpiration: expect.any(Number),
+		firstSeen: expect.any(Boolean),
+		user: expect.any(Object),
+	});
+	expect(data.sessionJwt.split("."), message).toHaveLength(3);
+	expect(data.refreshJwt.split("."), message).toHaveLength(3);
+	// Unix seconds in the future, not milliseconds.
+	expect(data.sessionExpiration, message).toBeGreaterThan(nowSeconds());
+	expect(data.sessionExpiration, message).toBeLessThan(nowSeconds() + 366 * 86_400);
+	expect(data.cookieExpiration, message).toBeGreaterThanOrEqual(data.sessionExpiration);
+	expect(data.cookies, message).toEqual([expect.stringMatching(new RegExp(`^DSR=${data.refreshJwt};`))]);
+	expectUserShape(data.user, data.user.createdTime);
+	const session = jwtClaims(data.sessionJwt);
+	expect(session, message).toMatchObject({ sub: data.user.userId, drn: "DS", exp: data.sessionExpiration });
+	expect(jwtClaims(data.refreshJwt), message).toMatchObject({ sub: data.user.userId, drn: "DSR" });
+}
+
+/** Rotates the project's JWT signing key through the operator API; the new key signs after the delay. */
+export async function rotateSigningKey(project: TestProject, activateAfterSeconds: number) {
+	const path = `/v1/operator/projects/${project.projectId}/signing-keys/rotate`;
+	const res = await fetch(`${baseUrl()}${path}`, {
+		method: "POST",
+		headers: { Authorization: `Bearer ${operatorKey()}`, "Content-Type": "application/json" },
+		body: JSON.stringify({ activateAfterSeconds }),
+	});
+	const text = await res.text();
+	expect(res.status, `POST ${path}: ${text}`).toBe(200);
+	return JSON.parse(text) as { kid: string; activateTime: number };
+}
