@@ -98,7 +98,13 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND phone IS NOT NULL
 			AND phone IN ${jsonList(q.phones)})`);
 	}
-	if (q.statuses?.length) where.push(sql`u.status IN ${jsonList(q.statuses)}`);
+	if (q.statuses?.length) {
+		// `expired` is not a status of its own: it names users whose password has expired.
+		const expired = q.statuses.includes("expired")
+			? sql` OR u.id IN (SELECT user_id FROM user_passwords WHERE project_id = ${projectId} AND expired = 1)`
+			: sql``;
+		where.push(sql`(u.status IN ${jsonList(q.statuses.filter((s) => s !== "expired"))}${expired})`);
+	}
 	if (q.verifiedEmail !== undefined) where.push(sql`u.verified_email = ${Number(q.verifiedEmail)}`);
 	if (q.verifiedPhone !== undefined) where.push(sql`u.verified_phone = ${Number(q.verifiedPhone)}`);
 	if (q.testUsersOnly) where.push(sql`u.test = 1`);
