@@ -290,7 +290,8 @@ export async function replacePassword(
 	);
 }
 
-const setPasswordStatement = (
+/** Sets (or replaces) the user's password; a new password is neither expired nor, unless asked, temporary. */
+export const setPasswordStatement = (
 	projectId: string,
 	userId: string,
 	stored: { algorithm: string; hash: string },

@@ -1,15 +1,14 @@
 import { sql } from "drizzle-orm";
-import { SignJWT } from "jose";
 import { all, batch } from "../../db/sql";
 import { checkPolicy, hashPassword } from "../../lib/passwords";
 import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
 import * as repo from "../users/users.repo";
-import { authenticateRefresh } from "./auth.service";
+import { authenticateRefresh, setPasswordStatement } from "./auth.service";
 import { projectQuery, toProject } from "./context";
-import { importPrivateKey, signingKey, signingKeysQuery, toSigningKeys } from "./signing-keys";
-import { verifyProjectJwt } from "./tokens";
+import { signingKey, signingKeysQuery, toSigningKeys } from "./signing-keys";
+import { RESERVED_CLAIMS, sign, verifyProjectJwt } from "./tokens";
 
 // Management of credentials and sessions: passwords set by an admin, expiry, logout of every
 // session, sign-in history and custom claims on a session JWT.
@@ -37,10 +36,7 @@ export async function setPassword(
 	checkPolicy(password, project.passwordPolicy);
 	const stored = await hashPassword(password);
 	await batch(deps.d1, [
-		sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
-			VALUES (${user.id}, ${projectId}, ${stored.algorithm}, ${stored.hash}, 0, ${Number(temporary)}, ${deps.now()})
-			ON CONFLICT (user_id) DO UPDATE SET algorithm = excluded.algorithm, hash = excluded.hash, expired = 0,
-				temporary = excluded.temporary, set_at = excluded.set_at`,
+		setPasswordStatement(projectId, user.id, stored, temporary, deps.now()),
 		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1 WHERE project_id = ${projectId} AND id = ${user.id}`,
 	]);
 	await revokeUserSessions(deps, projectId, user.id);
@@ -119,30 +115,10 @@ export async function updateJwt(
 	const claims = await verifyProjectJwt(keys, projectId, jwt, "DS", deps.now()).catch(() => {
 		throw invalid("jwt", "not a valid session JWT of this project");
 	});
-	const reserved = [
-		"iss",
-		"sub",
-		"aud",
-		"exp",
-		"nbf",
-		"iat",
-		"jti",
-		"sid",
-		"drn",
-		"amr",
-		"roles",
-		"permissions",
-		"tenants",
-		"dct",
-	];
 	for (const key of Object.keys(customClaims)) {
-		if (reserved.includes(key)) throw invalid(`customClaims.${key}`, "is a reserved claim");
+		if (RESERVED_CLAIMS.has(key)) throw invalid(`customClaims.${key}`, "is a reserved claim");
 	}
 	const key = await signingKey(deps, projectId, keys, project.refreshTtl * 1000);
 	const { exp, ...rest } = claims;
-	const signed = await new SignJWT({ ...rest, ...customClaims })
-		.setProtectedHeader({ alg: key.publicJwk.alg ?? "RS256", kid: key.kid, typ: "JWT" })
-		.setExpirationTime(exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl)
-		.sign(await importPrivateKey(key));
-	return signed;
+	return sign(key, { ...rest, ...customClaims }, exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl);
 }

@@ -16,7 +16,8 @@ import {
 // Session and refresh JWTs (wire contract §5.4). The refresh JWT names its session (`sid`) in
 // the user's session object; the session JWT carries the user's current roles and tenants.
 
-const RESERVED = new Set([
+/** Claims Roster sets itself; custom claims may not override them. */
+export const RESERVED_CLAIMS = new Set([
 	"iss",
 	"sub",
 	"aud",
@@ -65,9 +66,10 @@ export function authorizationClaims(user: User) {
 }
 
 const withoutReserved = (claims: Record<string, unknown> | undefined) =>
-	Object.fromEntries(Object.entries(claims ?? {}).filter(([k]) => !RESERVED.has(k)));
+	Object.fromEntries(Object.entries(claims ?? {}).filter(([k]) => !RESERVED_CLAIMS.has(k)));
 
-async function sign(key: SigningKeyRow, claims: JWTPayload, expiresAt: number) {
+/** Signs claims with a project key; `kid` names it in the published JWKS. */
+export async function sign(key: SigningKeyRow, claims: JWTPayload, expiresAt: number) {
 	return new SignJWT(claims)
 		.setProtectedHeader({ alg: key.publicJwk.alg ?? "RS256", kid: key.kid, typ: "JWT" })
 		.setExpirationTime(expiresAt)
