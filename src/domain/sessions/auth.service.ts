@@ -147,14 +147,7 @@ async function completeSignIn(
 	const firstSeen = user.status === "invited";
 	const results = await batch(deps.d1, [
 		...statements,
-		...(firstSeen
-			? [
-					// The first successful sign-in is the user's registration (DESIGN.md).
-					sql`UPDATE users SET status = 'enabled', registration_time = coalesce(registration_time, ${now}),
-						modified_at = ${now}, version = version + 1
-						WHERE project_id = ${project.id} AND id = ${user.id} AND status = 'invited'`,
-				]
-			: []),
+		...(firstSeen ? [repo.registerOnSignInStatement(project.id, user.id, now)] : []),
 		sql`UPDATE users SET locked_until = NULL WHERE project_id = ${project.id} AND id = ${user.id} AND locked_until IS NOT NULL`,
 		repo.userByIdQuery(project.id, user.id),
 	]);

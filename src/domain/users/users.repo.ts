@@ -377,3 +377,9 @@ export const existingPhonesQuery = (projectId: string, phones: string[]) =>
 	sql`SELECT phone, id FROM users
 		WHERE project_id = ${projectId} AND phone IS NOT NULL
 			AND phone IN (SELECT value FROM json_each(${JSON.stringify(phones)}))`;
+
+/** The first successful sign-in registers an invited user (DESIGN.md): enabled, registration_time stamped. */
+export const registerOnSignInStatement = (projectId: string, userId: string, now: number) =>
+	sql`UPDATE users SET status = 'enabled', registration_time = coalesce(registration_time, ${now}),
+		modified_at = ${now}, version = version + 1
+		WHERE project_id = ${projectId} AND id = ${userId} AND status = 'invited'`;

@@ -1,0 +1,36 @@
+// Reading users: by login id or user id, many by id, search v2.
+import { sql } from "drizzle-orm";
+import { all } from "../../db/sql";
+import type { Deps } from "../deps";
+import { invalid, userNotFound } from "../errors";
+import type { User } from "./user.types";
+import * as repo from "./users.repo";
+import { searchUsers as runSearch, type UserSearch } from "./users.search";
+import { MAX_BATCH } from "./users.shared";
+
+export type SearchQuery = UserSearch;
+
+export async function loadUser(deps: Deps, projectId: string, ref: string): Promise<User> {
+	const user = await repo.findUserByRef(deps.d1, projectId, ref);
+	if (!user) throw userNotFound();
+	return user;
+}
+
+export async function loadUserById(deps: Deps, projectId: string, id: string): Promise<User> {
+	const rows = await all<Record<string, unknown>>(deps.d1, repo.userByIdQuery(projectId, id));
+	const user = repo.toUsers(rows)[0];
+	if (!user) throw userNotFound();
+	return user;
+}
+
+export async function loadUsersByIds(deps: Deps, projectId: string, ids: string[], includeInvalid: boolean) {
+	if (ids.length > MAX_BATCH) throw invalid("userIds", `at most ${MAX_BATCH} ids per request`);
+	const rows = await all<Record<string, unknown>>(
+		deps.d1,
+		repo.usersByIdsQuery(projectId, ids, includeInvalid ? sql`1` : sql`u.status <> 'disabled'`),
+	);
+	return repo.toUsers(rows);
+}
+
+export const searchUsers = (deps: Deps, projectId: string, query: UserSearch) =>
+	runSearch(deps.d1, projectId, query);

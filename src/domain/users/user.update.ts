@@ -1,0 +1,256 @@
+// Changing one user: overwrite, patch, status, email, phone, login id, names, picture, attributes.
+import type { SQL } from "drizzle-orm";
+import { all } from "../../db/sql";
+import { revokeUserSessions } from "../../sessions/client";
+import type { Deps } from "../deps";
+import { DomainError, invalid } from "../errors";
+import { type AssignmentContext, resolveAssignments, writeAssignmentsStatements } from "./assignments";
+import type { User, UserFields, UserPatch, UserStatus } from "./user.types";
+import {
+	checkCustomAttributes,
+	checkEmail,
+	checkLoginId,
+	checkPhone,
+	loginIdKey,
+	textOrNull,
+} from "./user.validate";
+import * as repo from "./users.repo";
+import { type AttributeDefs, readForWrite, writeAndRead } from "./users.shared";
+
+/** Full overwrite: every field not given is cleared (the primary login id stays). */
+export async function updateUser(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	input: Omit<UserFields, "loginId">,
+) {
+	// Overwrite: roles, tenants and applications not given are removed too.
+	const assignmentFields = {
+		roleNames: input.roleNames ?? [],
+		userTenants: input.userTenants ?? [],
+		ssoAppIds: input.ssoAppIds ?? [],
+	};
+	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, assignmentFields);
+	const resolved = resolveAssignments(assignmentFields, ctx);
+	const additional = (input.additionalLoginIds ?? []).map((id, i) =>
+		checkLoginId(id, `additionalLoginIds[${i}]`),
+	);
+	const primary = user.loginIds[0] ?? ref;
+	const all = [primary, ...additional].map(loginIdKey);
+	if (new Set(all).size !== all.length) throw invalid("additionalLoginIds", "login ids must be unique");
+	const email = checkEmail(input.email) ?? null;
+	const phone = checkPhone(input.phone) ?? null;
+	const now = deps.now();
+	const updated = await writeAndRead(deps, projectId, user.id, [
+		repo.updateUserStatement(
+			projectId,
+			user.id,
+			{
+				name: textOrNull(input.name) ?? null,
+				givenName: textOrNull(input.givenName) ?? null,
+				middleName: textOrNull(input.middleName) ?? null,
+				familyName: textOrNull(input.familyName) ?? null,
+				email,
+				phone,
+				verifiedEmail: email !== null && (input.verifiedEmail ?? false),
+				verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
+				picture: textOrNull(input.picture) ?? null,
+				status: input.status,
+				customAttributes: checkCustomAttributes(input.customAttributes ?? {}, defs).set,
+			},
+			now,
+		),
+		...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional),
+		...repo.reindexAttributesStatements(projectId, [user.id]),
+		...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now),
+	]);
+	if (input.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
+}
+
+export function patchStatements(
+	projectId: string,
+	user: User,
+	patch: UserPatch,
+	defs: AttributeDefs,
+	ctx: AssignmentContext,
+	now: number,
+) {
+	const resolved = resolveAssignments(patch, ctx);
+	const statements: SQL[] = [];
+	const email = checkEmail(patch.email);
+	const phone = checkPhone(patch.phone);
+	const attributes = patch.customAttributes ? checkCustomAttributes(patch.customAttributes, defs) : undefined;
+	const merge = attributes
+		? { ...attributes.set, ...Object.fromEntries(attributes.remove.map((n) => [n, null])) }
+		: undefined;
+	statements.push(
+		repo.updateUserStatement(
+			projectId,
+			user.id,
+			{
+				name: textOrNull(patch.name),
+				givenName: textOrNull(patch.givenName),
+				middleName: textOrNull(patch.middleName),
+				familyName: textOrNull(patch.familyName),
+				email,
+				phone,
+				verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
+				verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
+				picture: textOrNull(patch.picture),
+				status: patch.status,
+				mergeCustomAttributes: merge,
+			},
+			now,
+		),
+	);
+	if (patch.additionalLoginIds !== undefined) {
+		const additional = patch.additionalLoginIds.map((id, i) =>
+			checkLoginId(id, `additionalIdentifiers[${i}]`),
+		);
+		const keys = [user.loginIds[0] ?? "", ...additional].map(loginIdKey);
+		if (new Set(keys).size !== keys.length)
+			throw invalid("additionalIdentifiers", "login ids must be unique");
+		statements.push(...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional));
+	}
+	if (merge) statements.push(...repo.reindexAttributesStatements(projectId, [user.id]));
+	statements.push(...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now));
+	return statements;
+}
+
+/** A verified flag can only be true for a value the user has (after the patch). */
+function verifiedFlag(given: string | null | undefined, current: string | null, flag: boolean | undefined) {
+	const value = given === undefined ? current : given;
+	if (value === null) return flag !== undefined || given === null ? false : undefined;
+	return flag;
+}
+
+/** Only the given fields change; each is its own column, so concurrent patches compose. */
+export async function patchUser(deps: Deps, projectId: string, ref: string, patch: UserPatch) {
+	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, patch);
+	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now());
+	const updated = await writeAndRead(deps, projectId, user.id, statements);
+	if (patch.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
+}
+
+/** Disabling a user also ends every session before returning. */
+export async function setStatus(deps: Deps, projectId: string, ref: string, status: UserStatus) {
+	const { user } = await readForWrite(deps, projectId, ref);
+	const updated = await writeAndRead(deps, projectId, user.id, [
+		repo.updateUserStatement(projectId, user.id, { status }, deps.now()),
+	]);
+	if (status === "disabled") await revokeUserSessions(deps, projectId, user.id);
+	return updated;
+}
+
+async function loginIdConflict(deps: Deps, projectId: string, userId: string, value: string) {
+	const rows = await all<{ user_id: string }>(
+		deps.d1,
+		repo.existingLoginIdsQuery(projectId, [loginIdKey(value)]),
+	);
+	return rows.some((r) => r.user_id !== userId);
+}
+
+export async function updateEmail(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	value: string,
+	verified: boolean | undefined,
+	failOnConflict: boolean,
+) {
+	const { user } = await readForWrite(deps, projectId, ref);
+	const email = checkEmail(value) ?? null;
+	if (email && failOnConflict && (await loginIdConflict(deps, projectId, user.id, email))) {
+		throw new DomainError("user_exists", `"${email}" is another user's login id`, "email");
+	}
+	return writeAndRead(deps, projectId, user.id, [
+		repo.updateUserStatement(
+			projectId,
+			user.id,
+			{ email, verifiedEmail: email !== null && (verified ?? false) },
+			deps.now(),
+		),
+	]);
+}
+
+export async function updatePhone(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	value: string,
+	verified: boolean | undefined,
+	failOnConflict: boolean,
+) {
+	const { user } = await readForWrite(deps, projectId, ref);
+	const phone = checkPhone(value) ?? null;
+	if (phone && failOnConflict && (await loginIdConflict(deps, projectId, user.id, phone))) {
+		throw new DomainError("user_exists", `"${phone}" is another user's login id`, "phone");
+	}
+	return writeAndRead(deps, projectId, user.id, [
+		repo.updateUserStatement(
+			projectId,
+			user.id,
+			{ phone, verifiedPhone: phone !== null && (verified ?? false) },
+			deps.now(),
+		),
+	]);
+}
+
+/** Renames one login id in place, or removes it (never the last one). */
+export async function updateLoginId(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	newLoginId: string | undefined,
+) {
+	const { user } = await readForWrite(deps, projectId, ref);
+	// `ref` is the login id to change; a user id means the primary one.
+	const target = user.loginIds.find((id) => loginIdKey(id) === loginIdKey(ref)) ?? user.loginIds[0];
+	if (!target) throw invalid("loginId", "the user has no login id");
+	const next = newLoginId?.trim() ? checkLoginId(newLoginId, "newLoginId") : null;
+	if (next === null && user.loginIds.length <= 1) {
+		throw invalid("newLoginId", "cannot remove the user's last login id");
+	}
+	const updated = await writeAndRead(
+		deps,
+		projectId,
+		user.id,
+		repo.changeLoginIdStatements(projectId, user.id, target, next, deps.now()),
+	);
+	if (next === null && updated.loginIds.some((id) => loginIdKey(id) === loginIdKey(target))) {
+		// Concurrent removals left this one as the last: the guarded DELETE kept it.
+		throw invalid("newLoginId", "cannot remove the user's last login id");
+	}
+	return updated;
+}
+
+export async function updateNames(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	names: Pick<UserPatch, "name" | "givenName" | "middleName" | "familyName">,
+) {
+	return patchUser(deps, projectId, ref, names);
+}
+
+export async function updatePicture(deps: Deps, projectId: string, ref: string, picture: string) {
+	return patchUser(deps, projectId, ref, { picture });
+}
+
+export async function updateCustomAttribute(
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	key: string,
+	value: unknown,
+) {
+	const { user, defs } = await readForWrite(deps, projectId, ref);
+	const checked = checkCustomAttributes({ [key]: value }, defs, "attributeKey");
+	const now = deps.now();
+	return writeAndRead(deps, projectId, user.id, [
+		repo.setAttributeStatement(projectId, user.id, key, key in checked.set ? checked.set[key] : null, now),
+		...repo.reindexAttributesStatements(projectId, [user.id]),
+	]);
+}
