@@ -203,6 +203,25 @@ describe("custom claims from loginOptions", () => {
 		expect(b.plan).toBeUndefined();
 	});
 
+	it("stay in session JWTs issued by refresh and tenant selection", async () => {
+		const { p } = await projectWithRoles();
+		const body = expectStatus(await signIn(p, "alice", PASSWORD, { customClaims: { plan: "pro" } }), 200);
+		const refreshed = expectStatus(await refresh(p, body.refreshJwt), 200);
+		const { payload: afterRefresh } = await verifyJwt(p, refreshed.sessionJwt);
+		expect(afterRefresh).toMatchObject({ plan: "pro", roles: ["editor"] });
+		const selected = await authPost(p, "/v1/auth/tenant/select", { tenant: "t1" }, body.refreshJwt);
+		const { payload: afterSelect } = await verifyJwt(p, expectStatus(selected, 200).sessionJwt);
+		expect(afterSelect).toMatchObject({ plan: "pro", dct: "t1" });
+		// Without custom claims at sign-in, a refresh adds none.
+		const plain = expectStatus(await signIn(p, "alice", PASSWORD), 200);
+		const { payload: none } = await verifyJwt(
+			p,
+			expectStatus(await refresh(p, plain.refreshJwt), 200).sessionJwt,
+		);
+		expect(none.plan).toBeUndefined();
+		expect(none.ccl).toBeUndefined();
+	});
+
 	it("cannot override reserved claims", async () => {
 		const { p } = await projectWithRoles();
 		const res = await signIn(p, "alice", PASSWORD, {

@@ -337,6 +337,10 @@ export async function authenticateRefresh(
 	return { project, keys, user, claims };
 }
 
+/** The custom claims given at sign-in, carried by the refresh JWT. */
+const signInClaims = (claims: Record<string, unknown>) =>
+	claims.ccl && typeof claims.ccl === "object" ? (claims.ccl as Record<string, unknown>) : undefined;
+
 /** A new session JWT with the user's current roles and tenants; the refresh JWT stays. */
 export async function refresh(
 	deps: Deps,
@@ -352,6 +356,7 @@ export async function refresh(
 		issuer: info.issuer,
 		amr: (ctx.claims.amr as string[] | undefined) ?? [],
 		tenant,
+		customClaims: signInClaims(ctx.claims),
 		keys: ctx.keys,
 		sessionId: ctx.claims.sid,
 	});
@@ -408,6 +413,7 @@ export async function selectTenant(
 		issuer: info.issuer,
 		amr: (ctx.claims.amr as string[] | undefined) ?? [],
 		tenant: tenantId,
+		customClaims: signInClaims(ctx.claims),
 		keys: ctx.keys,
 		sessionId: ctx.claims.sid,
 	});

@@ -32,6 +32,7 @@ export const RESERVED_CLAIMS = new Set([
 	"permissions",
 	"tenants",
 	"dct",
+	"ccl",
 ]);
 
 export interface IssueOptions {
@@ -112,6 +113,7 @@ export async function issueTokens(
 	if (!options.sessionId)
 		await sessionsOf(deps.env, project.id, user.id).openSession(sessionId, now, refreshExpiration * 1000);
 	const session = await signSessionJwt(deps, project, user, { ...options, sessionId });
+	const custom = withoutReserved(options.customClaims);
 	const refreshJwt = await sign(
 		session.key,
 		{
@@ -122,6 +124,8 @@ export async function issueTokens(
 			drn: "DSR",
 			amr: options.amr,
 			...(options.tenant ? { dct: options.tenant } : {}),
+			// The sign-in's custom claims ride in the (signed) refresh JWT, so refreshes keep them.
+			...(Object.keys(custom).length ? { ccl: custom } : {}),
 		},
 		refreshExpiration,
 	);
