@@ -73,6 +73,12 @@ const permissionsIn = (
 ) => `(SELECT json_group_array(name ORDER BY name) FROM (SELECT DISTINCT p.name
 	FROM user_roles ur JOIN role_permissions rp ON rp.role_id = ur.role_id JOIN permissions p ON p.id = rp.permission_id
 	WHERE ur.user_id = u.id AND ur.tenant_id = ${tenant}))`;
+// Credential facts every dialect shows (Descope's password/webauthn flags, v4's meta.security).
+const CREDENTIAL_COLUMNS = `(SELECT CASE WHEN p.expired THEN 'expired' WHEN p.temporary THEN 'temporary' ELSE 'active' END
+		FROM user_passwords p WHERE p.user_id = u.id) AS password_state,
+	(SELECT count(*) FROM passkeys k WHERE k.user_id = u.id) AS passkey_count,
+	(SELECT max(h.at) FROM login_history h WHERE h.project_id = u.project_id AND h.user_id = u.id
+		AND h.outcome = 'success') AS last_sign_in`;
 const USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
 	${rolesIn("''")} AS role_names,
 	${permissionsIn("''")} AS permissions,
@@ -82,11 +88,12 @@ const USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
 		FROM user_tenants ut JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id
 		WHERE ut.user_id = u.id) AS tenants,
 	(SELECT json_group_array(app_id ORDER BY app_id) FROM user_sso_apps WHERE user_id = u.id) AS sso_app_ids,
-	(SELECT CASE WHEN p.expired THEN 'expired' WHEN p.temporary THEN 'temporary' ELSE 'active' END
-		FROM user_passwords p WHERE p.user_id = u.id) AS password_state,
-	(SELECT count(*) FROM passkeys k WHERE k.project_id = u.project_id AND k.user_id = u.id) AS passkey_count,
-	(SELECT max(h.at) FROM login_history h WHERE h.project_id = u.project_id AND h.user_id = u.id
-		AND h.outcome = 'success') AS last_sign_in`);
+	${CREDENTIAL_COLUMNS}`);
+// For dialects that show no roles, tenants or apps (v4, legacy): the same row without those
+// four subqueries; they read as empty.
+const CORE_USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
+	'[]' AS role_names, '[]' AS permissions, '[]' AS tenants, '[]' AS sso_app_ids,
+	${CREDENTIAL_COLUMNS}`);
 
 export function toUser(row: UserRow): User {
 	return {
@@ -124,6 +131,10 @@ export function toUser(row: UserRow): User {
 
 export const selectUsers = (where: SQL, tail: SQL = sql``) =>
 	sql`SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ${tail}`;
+
+/** selectUsers without roles, permissions, tenants and SSO apps (they read as empty lists). */
+export const selectUsersCore = (where: SQL, tail: SQL = sql``) =>
+	sql`SELECT ${CORE_USER_COLUMNS} FROM users u WHERE ${where} ${tail}`;
 
 /** The user id a reference names: a login id first (case-insensitive), else a user id. */
 export const resolveRef = (projectId: string, ref: string) =>

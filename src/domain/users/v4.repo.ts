@@ -1,10 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { User, UserStatus } from "./user.types";
 import { emailKey, loginIdKey } from "./user.validate";
-import { selectUsers, syncLoginIdsStatement, toUsers } from "./users.repo";
+import { selectUsersCore, syncLoginIdsStatement, toUsers } from "./users.repo";
 
 // SQL of the v4 dialect (and its legacy endpoints). The user row comes from users.repo's
-// selectUsers; the default profile is joined to it so that a read stays one statement.
+// selectUsersCore (v4 shows no roles or tenants); the default profile is joined to it so that a
+// read stays one statement.
 
 export interface V4Profile {
 	id: string;
@@ -44,7 +45,7 @@ export function toRecords(rows: Record<string, unknown>[] | undefined): V4Record
 }
 
 export const recordByIdQuery = (projectId: string, userId: string) =>
-	withProfile(selectUsers(sql`u.project_id = ${projectId} AND u.id = ${userId}`));
+	withProfile(selectUsersCore(sql`u.project_id = ${projectId} AND u.id = ${userId}`));
 
 // ---------------------------------------------------------------- index: filters, sort, keyset
 
@@ -240,7 +241,7 @@ export function pageQuery(projectId: string, page: PageRequest): SQL {
 	const tail = sql`${orderBy(terms, "u", unindexed)} LIMIT ${page.limit} OFFSET ${page.offset ?? 0}`;
 	const forward = orderBy(orderTerms(page.sort, false), "x");
 	const parts = page.cursor ? keysetParts(terms, [...page.cursor.values, page.cursor.id]) : [sql`1`];
-	const selects = parts.map((part) => selectUsers(sql.join([...filters, part], sql` AND `), tail));
+	const selects = parts.map((part) => selectUsersCore(sql.join([...filters, part], sql` AND `), tail));
 	if (selects.length === 1) return withProfile(selects[0] as SQL, forward);
 	// Each part is its own index range; the page is the first rows of the parts in order.
 	const union = sql.join(
