@@ -152,51 +152,48 @@ async function loginIdConflict(deps: Deps, projectId: string, userId: string, va
 	return rows.some((r) => r.user_id !== userId);
 }
 
-export async function updateEmail(
+/** Sets or (empty) removes the email or phone; `failOnConflict` refuses another user's login id. */
+async function updateContact(
 	deps: Deps,
 	projectId: string,
 	ref: string,
-	value: string,
+	field: "email" | "phone",
+	given: string,
 	verified: boolean | undefined,
 	failOnConflict: boolean,
 ) {
 	const { user } = await readForWrite(deps, projectId, ref);
-	const email = checkEmail(value) ?? null;
-	if (email && failOnConflict && (await loginIdConflict(deps, projectId, user.id, email))) {
-		throw new DomainError("user_exists", `"${email}" is another user's login id`, "email");
+	const value = (field === "email" ? checkEmail(given) : checkPhone(given)) ?? null;
+	if (value && failOnConflict && (await loginIdConflict(deps, projectId, user.id, value))) {
+		throw new DomainError("user_exists", `"${value}" is another user's login id`, field);
 	}
+	const isVerified = value !== null && (verified ?? false);
+	const changes =
+		field === "email"
+			? { email: value, verifiedEmail: isVerified }
+			: { phone: value, verifiedPhone: isVerified };
 	return writeAndRead(deps, projectId, user.id, [
-		repo.updateUserStatement(
-			projectId,
-			user.id,
-			{ email, verifiedEmail: email !== null && (verified ?? false) },
-			deps.now(),
-		),
+		repo.updateUserStatement(projectId, user.id, changes, deps.now()),
 	]);
 }
 
-export async function updatePhone(
+export const updateEmail = (
 	deps: Deps,
 	projectId: string,
 	ref: string,
 	value: string,
 	verified: boolean | undefined,
 	failOnConflict: boolean,
-) {
-	const { user } = await readForWrite(deps, projectId, ref);
-	const phone = checkPhone(value) ?? null;
-	if (phone && failOnConflict && (await loginIdConflict(deps, projectId, user.id, phone))) {
-		throw new DomainError("user_exists", `"${phone}" is another user's login id`, "phone");
-	}
-	return writeAndRead(deps, projectId, user.id, [
-		repo.updateUserStatement(
-			projectId,
-			user.id,
-			{ phone, verifiedPhone: phone !== null && (verified ?? false) },
-			deps.now(),
-		),
-	]);
-}
+) => updateContact(deps, projectId, ref, "email", value, verified, failOnConflict);
+
+export const updatePhone = (
+	deps: Deps,
+	projectId: string,
+	ref: string,
+	value: string,
+	verified: boolean | undefined,
+	failOnConflict: boolean,
+) => updateContact(deps, projectId, ref, "phone", value, verified, failOnConflict);
 
 /** Renames one login id in place, or removes it (never the last one). */
 export async function updateLoginId(
