@@ -2,21 +2,75 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// The rate-limit tests need the production limits and counters of their own.
+const RATE_LIMIT_TESTS = "test/worker/rate-limits.test.ts";
+
+interface RateLimitBinding {
+	name: string;
+	namespace_id: string;
+	simple: { limit: number; period: 10 | 60 };
+}
+
+/** The `ratelimits` of wrangler.jsonc. */
+async function configuredRateLimits(): Promise<RateLimitBinding[]> {
+	const { unstable_readConfig } = await import("wrangler");
+	return unstable_readConfig({ config: "./wrangler.jsonc" }).ratelimits;
+}
+
+// Every other test file shares one runtime, and so one set of rate-limit counters, with requests that
+// mostly carry no client address: there each binding keeps its name, namespace and period but gets a
+// limit no test can reach.
+const raised = (limits: RateLimitBinding[]): Record<string, Omit<RateLimitBinding, "name">> =>
+	Object.fromEntries(
+		limits.map((r) => [
+			r.name,
+			{ namespace_id: r.namespace_id, simple: { limit: 1_000_000_000, period: r.simple.period } },
+		]),
+	);
+
 // Tests that run inside workerd against the Worker's own bindings (D1, KV, Durable Objects).
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-	return {
-		plugins: [
-			cloudflareTest({
-				wrangler: { configPath: "./wrangler.jsonc" },
-				miniflare: {
-					bindings: { TEST_MIGRATIONS: migrations, OPERATOR_KEY: "test-operator-key" },
+	const rateLimits = await configuredRateLimits();
+	const worker = (
+		miniflare: { ratelimits?: ReturnType<typeof raised>; bindings?: Record<string, unknown> } = {},
+	) =>
+		cloudflareTest({
+			wrangler: { configPath: "./wrangler.jsonc" },
+			miniflare: {
+				bindings: {
+					TEST_MIGRATIONS: migrations,
+					OPERATOR_KEY: "test-operator-key",
+					// Tests call http://roster.test (harness.ts BASE): links and JWT issuers name it.
+					PUBLIC_ORIGIN: "http://roster.test",
+					// test/worker/fuzz.test.ts: more runs per property, or a replayed seed.
+					FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+					FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+					...miniflare.bindings,
 				},
-			}),
-		],
+				...(miniflare.ratelimits ? { ratelimits: miniflare.ratelimits } : {}),
+			},
+		});
+	const test = { setupFiles: ["./test/worker/apply-migrations.ts"] };
+	return {
 		test: {
-			include: ["test/worker/**/*.test.ts"],
-			setupFiles: ["./test/worker/apply-migrations.ts"],
+			projects: [
+				{
+					plugins: [worker({ ratelimits: raised(rateLimits) })],
+					test: {
+						...test,
+						name: "worker",
+						include: ["test/worker/**/*.test.ts"],
+						exclude: [RATE_LIMIT_TESTS],
+					},
+				},
+				{
+					// The configured limits, also as JSON: the tests check the code's periods against them.
+					plugins: [worker({ bindings: { CONFIGURED_RATE_LIMITS: JSON.stringify(rateLimits) } })],
+					// A scenario may wait for a fresh window (up to a minute) before it runs.
+					test: { ...test, name: "rate-limits", include: [RATE_LIMIT_TESTS], testTimeout: 180_000 },
+				},
+			],
 		},
 	};
 });

@@ -3,7 +3,8 @@ import type { AppEnv } from "./api/context";
 import { depsMiddleware } from "./api/context-middleware";
 import { buildDescopeApp } from "./api/descope/app";
 import { descopeError, onDescopeError } from "./api/descope/errors";
-import { buildLegacyApp } from "./api/legacy/app";
+import { buildLegacyApp, LEGACY_BASE } from "./api/legacy/app";
+import { onLegacyError } from "./api/legacy/errors";
 import { buildOperatorApp } from "./api/operator/app";
 import { buildV4App } from "./api/v4/app";
 import { jsonApiNotFound } from "./api/v4/errors";
@@ -21,11 +22,12 @@ export function buildApp() {
 	app.route("/", buildLegacyApp());
 
 	// Unknown routes answer in the envelope of the dialect their path belongs to.
-	app.notFound((c) =>
-		c.req.path.startsWith("/api/")
-			? jsonApiNotFound(c)
-			: descopeError(c, new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
-	);
+	app.notFound((c) => {
+		const notFound = new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`);
+		const legacy = c.req.path === LEGACY_BASE || c.req.path.startsWith(`${LEGACY_BASE}/`);
+		if (legacy) return onLegacyError(notFound, c);
+		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : descopeError(c, notFound);
+	});
 	app.onError(onDescopeError);
 	return app;
 }

@@ -62,3 +62,49 @@ export function instrumentD1(d1: D1Database, stats: D1Stats): D1Database {
 }
 
 export const createDb = (d1: D1Database): Db => drizzle(d1, { schema });
+
+/** Decides, before it is prepared, whether a statement may run; returns the error to throw instead. */
+export type StatementCheck = (query: string) => Error | null;
+
+/**
+ * Wraps the D1 binding so every statement passes `check` when it is prepared: before anything of
+ * it (or of the batch it is built for) is sent, and outside drizzle's query-error wrapping, so the
+ * caller sees the check's own error. `exec` and `dump` are checked as statements that are not reads.
+ */
+export function guardD1(d1: D1Database, check: StatementCheck): D1Database {
+	const refuse = (query: string) => {
+		const error = check(query);
+		if (error) throw error;
+	};
+	return {
+		prepare: (query: string) => {
+			refuse(query);
+			return d1.prepare(query);
+		},
+		batch: (statements: D1PreparedStatement[]) => d1.batch(statements),
+		exec: async (query: string) => {
+			refuse(`EXEC ${query}`);
+			return d1.exec(query);
+		},
+		dump: async () => {
+			refuse("DUMP");
+			return d1.dump();
+		},
+		withSession: (constraint?: string) => guardD1(d1.withSession(constraint) as unknown as D1Database, check),
+	} as unknown as D1Database;
+}
+
+const WRITE_WORD =
+	/\b(insert|update|delete|replace|upsert|create|drop|alter|attach|detach|pragma|vacuum|reindex)\b/i;
+
+/**
+ * Whether a statement only reads: SELECT, EXPLAIN, or WITH … SELECT (SQLite allows WITH before
+ * INSERT/UPDATE/DELETE, so a WITH must name none of the writing keywords).
+ */
+export function isReadStatement(query: string): boolean {
+	const text = query.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)+/, "").replace(/^\(+\s*/, "");
+	const first = /^[a-z]+/i.exec(text)?.[0]?.toLowerCase();
+	if (first === "select" || first === "values") return true;
+	if (first === "with" || first === "explain") return !WRITE_WORD.test(text);
+	return false;
+}

@@ -9,4 +9,15 @@ export interface Deps {
 	env: Env;
 	now: () => number;
 	waitUntil: (promise: Promise<unknown>) => void;
+	/** The authenticated management key's scope; absent for end-user and operator requests. */
+	scope?: KeyScope;
+}
+
+/** What a management key may see and change (docs/security.md). */
+export interface KeyScope {
+	keyId: string;
+	/** Any write is refused (403). */
+	readOnly: boolean;
+	/** Non-empty: only these tenants, their roles and their members. */
+	tenantIds: string[];
 }

@@ -13,6 +13,7 @@ export type DomainErrorCode =
 	| "user_exists"
 	| "conflict"
 	| "precondition_failed"
+	| "payload_too_large" // the request body is over MAX_BODY_BYTES
 	| "rate_limited" // with retryAfter seconds
 	| "password_expired"
 	| "session_revoked"

@@ -12,6 +12,9 @@ export const cachedKeySchema = z.object({
 	status: z.enum(["active", "inactive"]),
 	expiresAt: z.number().nullable(),
 	permittedIps: z.array(z.string()),
+	readOnly: z.boolean(),
+	tenantIds: z.array(z.string()),
+	rateLimitTier: z.enum(["standard", "high"]),
 });
 export type CachedKey = z.infer<typeof cachedKeySchema>;
 

@@ -98,14 +98,15 @@ it("after too many failed sign-ins the SDK gets 429 E130429 with retryAfter from
 	expectJwtResponse(expectOk(await sdk.password.signIn(other.loginId, PASSWORD)));
 });
 
-it("signIn with loginOptions.customClaims puts the claims in the session JWT", async () => {
+it("signIn with loginOptions.customClaims puts the claims under nsec of the session JWT", async () => {
 	const { project, sdk } = await setupProject();
 	const { loginId } = await signUp(sdk);
 	const data = expectOk(
 		await sdk.password.signIn(loginId, PASSWORD, { customClaims: { plan: "gold", seats: 3 } }),
 	);
 	const info = await authSdkFor(project).validateSession(data.sessionJwt);
-	expect(info.token).toMatchObject({ plan: "gold", seats: 3 });
+	expect(info.token).toMatchObject({ nsec: { plan: "gold", seats: 3 } });
+	expect(info.token.plan).toBeUndefined();
 });
 
 it("replace swaps the password, signs in and ends the user's other sessions", async () => {

@@ -126,7 +126,22 @@ export default async function setup(project: TestProject) {
 	try {
 		await applyMigrations(persistTo);
 		const port = await freePort();
-		const { unstable_DevEnv } = await import("wrangler");
+		const { unstable_DevEnv, unstable_readConfig } = await import("wrangler");
+		// Every Node test calls from this machine's address, so the per-address limits would be shared by
+		// the whole run: each binding keeps its namespace and period with a limit no test reaches
+		// (test/worker/rate-limits.test.ts tests the real ones).
+		const raisedRateLimits = Object.fromEntries(
+			unstable_readConfig({ config: join(root, "wrangler.jsonc") }).ratelimits.map(
+				(r: { name: string; namespace_id: string; simple: { period: number } }) => [
+					r.name,
+					{
+						type: "ratelimit" as const,
+						namespace_id: r.namespace_id,
+						simple: { limit: 1_000_000_000, period: r.simple.period },
+					},
+				],
+			),
+		);
 		// unstable_startWorker(), with the error listener attached before anything can fail.
 		const devEnv = new unstable_DevEnv();
 		let failure: string | undefined;
@@ -142,7 +157,7 @@ export default async function setup(project: TestProject) {
 			// An env file that does not exist: the developer's `.dev.vars` must not leak into the run.
 			envFiles: [join(tempDir, "none.env")],
 			// A secret_text binding satisfies `secrets.required`.
-			bindings: { OPERATOR_KEY: { type: "secret_text", value: operatorKey } },
+			bindings: { ...raisedRateLimits, OPERATOR_KEY: { type: "secret_text", value: operatorKey } },
 			dev: {
 				remote: false,
 				persist: persistTo,

@@ -1,5 +1,7 @@
-// The shared security suite: every management route the Descope app registers refuses every
-// kind of bad credential in the Descope envelope, and no key sees another project's data.
+// The shared security suite: every authenticated route of every dialect (Descope management and
+// end-user auth, REST v4, legacy, operator) refuses every kind of bad credential in its dialect's
+// envelope, scoped keys (read-only, tenant-bound) are held to their scope on every management
+// route, and no key sees another project's data.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -11,10 +13,31 @@ import {
 	expectStatus,
 	mgmt,
 	newProject,
+	OPERATOR_KEY,
+	operatorHeaders,
 	sha256Hex,
 	type TestProject,
 	waitForCachedKey,
 } from "./harness";
+import {
+	authOps,
+	EITHER,
+	expectNo5xx,
+	expectRefusal,
+	isRead,
+	label,
+	managementOps,
+	operations,
+	PUBLIC_AUTH_ROUTES,
+	plausibleBody,
+	READ_ONLY,
+	SESSION_ROUTES,
+	sendTo,
+	TENANT_BOUND,
+} from "./support/auth-contract-routes";
+import { changedTables, snapshot } from "./support/fuzz-check";
+import type { Operation } from "./support/fuzz-openapi";
+import { type FuzzProject, fuzzProject } from "./support/fuzz-project";
 
 interface Route {
 	method: string;
@@ -29,8 +52,8 @@ const openapi = await call<{ paths: Record<string, Record<string, { requestBody?
 	"GET",
 	"/v1/mgmt/openapi.json",
 );
-// Management routes only: the document also lists the end-user auth endpoints (/v1/auth/…,
-// /v2/keys/…), which take a project bearer or a refresh JWT and have suites of their own.
+// Management routes here; the end-user auth endpoints (/v1/auth/…) take a project bearer or a
+// refresh JWT and have their cases further down (the JWKS, /v2/keys/…, is public).
 const MANAGEMENT_PATH = /^\/v[12]\/mgmt\//;
 const routes: Route[] = Object.entries(openapi.body.paths)
 	.filter(([path]) => MANAGEMENT_PATH.test(path))
@@ -133,6 +156,7 @@ const cases: Case[] = [
 	},
 	{ name: "inactive key", status: 401, headers: () => bearer(inactive), message: "inactive" },
 	{ name: "expired key", status: 401, headers: () => bearer(expired), message: "expired" },
+	{ name: "the key of a deleted project", status: 401, headers: () => bearer(gone) },
 	{
 		name: "client IP outside permittedIps",
 		status: 403,
@@ -446,3 +470,442 @@ describe("cross-project isolation", () => {
 		expect(loaded.key).toMatchObject({ name: "victim", status: "active" });
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// REST v4 and legacy: `Authorization: Apikey <key>` (src/api/v4/auth.ts), the key's IP allowlist.
+
+const apikeyCases: Case[] = [
+	{ name: "no Authorization header", status: 401, headers: () => ({}) },
+	{ name: "empty Authorization header", status: 401, headers: () => auth("") },
+	{ name: "'Apikey' without a key", status: 401, headers: () => auth("Apikey") },
+	{ name: "no scheme", status: 401, headers: () => auth(a.managementKey) },
+	{ name: "the Descope bearer form", status: 401, headers: () => bearer(a) },
+	{
+		name: "another scheme (Basic)",
+		status: 401,
+		headers: () => auth(`Basic ${btoa(`x:${a.managementKey}`)}`),
+	},
+	{ name: "wrong key", status: 401, headers: () => auth("Apikey rk_wrong") },
+	{ name: "a key with junk after it", status: 401, headers: () => auth(`Apikey ${a.managementKey} x`) },
+	{
+		name: "a key one character short",
+		status: 401,
+		headers: () => auth(`Apikey ${a.managementKey.slice(0, -1)}`),
+	},
+	{
+		name: "inactive key",
+		status: 401,
+		headers: () => auth(`Apikey ${inactive.managementKey}`),
+		message: "inactive",
+	},
+	{
+		name: "expired key",
+		status: 401,
+		headers: () => auth(`Apikey ${expired.managementKey}`),
+		message: "expired",
+	},
+	{
+		name: "client IP outside permittedIps",
+		status: 403,
+		headers: () => ({ ...auth(`Apikey ${ipBound.managementKey}`), "cf-connecting-ip": "192.0.2.1" }),
+		message: "IP",
+	},
+	{
+		name: "no client IP for a key with permittedIps",
+		status: 403,
+		headers: () => auth(`Apikey ${ipBound.managementKey}`),
+		message: "IP",
+	},
+	{ name: "the key of a deleted project", status: 401, headers: () => auth(`Apikey ${gone.managementKey}`) },
+];
+
+let gone: TestProject;
+beforeAll(async () => {
+	gone = await newProject("auth-contract deleted");
+	expectStatus(
+		await call("GET", "/api/management/user", { headers: auth(`Apikey ${gone.managementKey}`) }),
+		200,
+	);
+	expectStatus(
+		await call("DELETE", `/v1/operator/projects/${gone.projectId}`, { headers: operatorHeaders }),
+		200,
+	);
+});
+
+describe("REST v4 and legacy routes", () => {
+	const apiRoutes = [...operations.v4, ...operations.legacy];
+
+	it("come from the v4 document and the legacy list", () => {
+		expect(apiRoutes.map(label)).toEqual(
+			expect.arrayContaining([
+				"GET /api/user/management/v4/users",
+				"PATCH /api/user/management/v4/users/{user_id}",
+				"GET /api/management/user",
+				"DELETE /api/management/user/{email}",
+			]),
+		);
+	});
+
+	describe.each(apiRoutes)("$method $path", (op) => {
+		it("is routed for a valid key: no auth error, no 'no route' 404, no 5xx", async () => {
+			const res = await sendTo(op, auth(`Apikey ${control.managementKey}`));
+			const body = JSON.stringify(res.body);
+			expect([401, 403], body).not.toContain(res.status);
+			expect(res.status, body).toBeLessThan(500);
+			if (res.status === 404) expect(body).not.toContain("route_not_found");
+		});
+
+		it.each(apikeyCases)("$name → $status", async ({ status, headers, message }) => {
+			expectRefusal(op.dialect, await sendTo(op, headers()), status, message);
+		});
+	});
+
+	it("unknown routes need a key, then answer 404 in the dialect's envelope", async () => {
+		expectRefusal("v4", await call("GET", "/api/user/management/v4/no-such-route"), 401);
+		const v4Missing = await call("GET", "/api/user/management/v4/no-such-route", {
+			headers: auth(`Apikey ${control.managementKey}`),
+		});
+		expectRefusal("v4", v4Missing, 404);
+		expectRefusal("legacy", await call("GET", "/api/management/user/a/b"), 401);
+		const legacyMissing = await call("GET", "/api/management/user/a/b", {
+			headers: auth(`Apikey ${control.managementKey}`),
+		});
+		expectRefusal("legacy", legacyMissing, 404);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Operator: `Authorization: Bearer <OPERATOR_KEY>` (src/api/operator/app.ts).
+
+describe("operator routes", () => {
+	const operatorCases: Case[] = [
+		{ name: "no Authorization header", status: 401, headers: () => ({}) },
+		{ name: "empty Authorization header", status: 401, headers: () => auth("") },
+		{ name: "'Bearer' without a key", status: 401, headers: () => auth("Bearer ") },
+		{ name: "no scheme", status: 401, headers: () => auth(OPERATOR_KEY) },
+		{ name: "another scheme (Apikey)", status: 401, headers: () => auth(`Apikey ${OPERATOR_KEY}`) },
+		{ name: "wrong key", status: 401, headers: () => auth("Bearer wrong") },
+		{ name: "the key with a suffix", status: 401, headers: () => auth(`Bearer ${OPERATOR_KEY}x`) },
+		{ name: "a prefix of the key", status: 401, headers: () => auth(`Bearer ${OPERATOR_KEY.slice(0, -1)}`) },
+		{
+			name: "the key in upper case",
+			status: 401,
+			headers: () => auth(`Bearer ${OPERATOR_KEY.toUpperCase()}`),
+		},
+		{ name: "a project's management key", status: 401, headers: () => bearer(a) },
+		{ name: "a management key alone", status: 401, headers: () => auth(`Bearer ${a.managementKey}`) },
+	];
+
+	it("come from the operator document", () => {
+		expect(operations.operator.map(label)).toEqual(
+			expect.arrayContaining(["POST /v1/operator/projects", "DELETE /v1/operator/projects/{projectId}"]),
+		);
+	});
+
+	describe.each(operations.operator)("$method $path", (op) => {
+		it("is routed for the operator key: no auth error, no 5xx", async () => {
+			const res = await sendTo(op, operatorHeaders);
+			const body = JSON.stringify(res.body);
+			expect([401, 403], body).not.toContain(res.status);
+			expect(res.status, body).toBeLessThan(500);
+			if (res.status === 404) expect(res.body.errorMessage, body).not.toMatch(/^No route/);
+		});
+
+		it.each(operatorCases)("$name → $status", async ({ status, headers }) => {
+			expectRefusal("operator", await sendTo(op, headers()), status);
+		});
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// End-user auth: `Bearer <projectId>[:<refreshJwt>]` (src/api/descope/auth-endpoints.ts).
+
+describe("end-user auth routes", () => {
+	const loginId = "enduser@example.com";
+	const password = "Auth-contract-1";
+	let user: FuzzProjectLike;
+	let otherRefresh: string;
+	let revokedRefresh: string;
+
+	interface FuzzProjectLike extends TestProject {
+		refreshJwt: string;
+		pool: (field: string) => string;
+	}
+
+	const signIn = async (p: TestProject) =>
+		expectStatus(
+			await call("POST", "/v1/auth/password/signin", {
+				body: { loginId, password },
+				headers: { authorization: `Bearer ${p.projectId}` },
+			}),
+			200,
+		).refreshJwt as string;
+
+	async function withUser(p: TestProject) {
+		const api = mgmt(p);
+		expectStatus(await api.post("/v1/mgmt/user/create", { loginId, email: loginId }), 200);
+		expectStatus(await api.post("/v1/mgmt/user/password/set/active", { loginId, password }), 200);
+		return signIn(p);
+	}
+
+	beforeAll(async () => {
+		const p = await newProject("auth-contract end-user");
+		const refreshJwt = await withUser(p);
+		user = {
+			...p,
+			refreshJwt,
+			pool: (field) =>
+				/password/i.test(field)
+					? password
+					: /tenant/i.test(field)
+						? "t"
+						: /origin/i.test(field)
+							? "https://app.example.com"
+							: loginId,
+		};
+		otherRefresh = await withUser(await newProject("auth-contract end-user B"));
+		revokedRefresh = await signIn(p);
+		expectStatus(
+			await call("POST", "/v1/auth/logout", {
+				body: {},
+				headers: { authorization: `Bearer ${p.projectId}:${revokedRefresh}` },
+			}),
+			200,
+		);
+	});
+
+	it("every end-user route is classified as needing a session or not", () => {
+		const unclassified = authOps()
+			.map(label)
+			.filter((name) => !SESSION_ROUTES.has(name) && !PUBLIC_AUTH_ROUTES.has(name));
+		expect(unclassified).toEqual([]);
+		expect(authOps().length).toBe(SESSION_ROUTES.size + PUBLIC_AUTH_ROUTES.size);
+	});
+
+	const headerCases: Case[] = [
+		{ name: "no Authorization header", status: 401, headers: () => ({}) },
+		{ name: "empty Authorization header", status: 401, headers: () => auth("") },
+		{ name: "'Bearer' without a project", status: 401, headers: () => auth("Bearer ") },
+		{ name: "no scheme", status: 401, headers: () => auth(user.projectId) },
+		{ name: "another scheme (Basic)", status: 401, headers: () => auth(`Basic ${btoa(user.projectId)}`) },
+		{ name: "not a project id", status: 401, headers: () => auth("Bearer not-a-project") },
+		{
+			name: "lower-case project id",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId.toLowerCase()}`),
+		},
+	];
+
+	const sessionCases: Case[] = [
+		{
+			name: "project id without a refresh JWT",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}`),
+		},
+		{
+			name: "a refresh JWT that is not a JWT",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}:x.y.z`),
+		},
+		{
+			name: "a refresh JWT with a broken signature",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}:${user.refreshJwt.slice(0, -4)}AAAA`),
+		},
+		{
+			name: "another project's refresh JWT",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}:${otherRefresh}`),
+		},
+		{
+			name: "a logged-out session's refresh JWT",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}:${revokedRefresh}`),
+		},
+		{
+			name: "a management key instead of a refresh JWT",
+			status: 401,
+			headers: () => auth(`Bearer ${user.projectId}:${user.managementKey}`),
+		},
+	];
+
+	describe.each(authOps())("$method $path", (op) => {
+		const body = () => plausibleBody(op, user.pool);
+
+		it.each(headerCases)("$name → $status", async ({ status, headers }) => {
+			expectRefusal("descope", await sendTo(op, headers(), { body: body() }), status);
+		});
+
+		it("an unknown project (well-formed id) → a 4xx in the envelope, never a 5xx", async () => {
+			const res = await sendTo(op, auth(`Bearer P${"0".repeat(27)}`), { body: body() });
+			expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+			expectNo5xx("descope", res);
+		});
+
+		if (SESSION_ROUTES.has(label(op))) {
+			it.each(sessionCases)("$name → $status", async ({ status, headers }) => {
+				expectRefusal("descope", await sendTo(op, headers(), { body: body() }), status, undefined, true);
+			});
+
+			it("answers for the session's own refresh JWT: no 401, no 5xx", async () => {
+				// A project of its own: the route may end the session or change the password.
+				const own = await newProject("auth-contract own session");
+				const refreshJwt = await withUser(own);
+				const res = await sendTo(op, auth(`Bearer ${own.projectId}:${refreshJwt}`), { body: body() });
+				// A 403 may still come from the route itself (tenant/select: not a member of "t").
+				expect(res.status, JSON.stringify(res.body)).not.toBe(401);
+				expectNo5xx("descope", res);
+			});
+		}
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scoped keys (issue 8, "Least privilege for keys"): every management route of every dialect with
+// a read-only key and with a tenant-bound key. The wire shape is the key-scopes feature's
+// (docs/security.md): PUT /v1/mgmt/managementkey {readOnly} / {tenantIds}; a refusal is a 403.
+
+describe("scoped keys on every management route", () => {
+	let p: FuzzProject;
+	let readOnly: KeyedProject;
+	let tenantBound: KeyedProject;
+	let outsider: { userId: string; tenantId: string };
+
+	beforeAll(async () => {
+		p = await fuzzProject("auth-contract scopes");
+		const api = mgmt(p);
+		// The seeded user and tenant are outside the bound key's tenant.
+		outsider = { userId: p.userId, tenantId: "fuzz-tenant" };
+		expectStatus(await api.post("/v1/mgmt/tenant/create", { id: "bound", name: "Bound" }), 200);
+		expectStatus(
+			await api.post("/v1/mgmt/user/create", {
+				loginId: "member@example.com",
+				userTenants: [{ tenantId: "bound" }],
+			}),
+			200,
+		);
+		readOnly = await addManagementKey(p, { name: "read-only", readOnly: true });
+		tenantBound = await addManagementKey(p, { name: "tenant-bound", tenantIds: ["bound"] });
+	});
+
+	const headersFor = (op: Operation, key: TestProject) =>
+		op.dialect === "descope" ? bearer(key) : auth(`Apikey ${key.managementKey}`);
+	const values = () => ({ user_id: p.userId, email: "fuzz@example.com" });
+
+	it("the scoped keys carry their scope when loaded", async () => {
+		const ro = expectStatus(await mgmt(p).get(`/v1/mgmt/managementkey?id=${readOnly.keyId}`), 200);
+		expect(ro.key).toMatchObject({ readOnly: true });
+		const tb = expectStatus(await mgmt(p).get(`/v1/mgmt/managementkey?id=${tenantBound.keyId}`), 200);
+		expect(tb.key).toMatchObject({ tenantIds: ["bound"] });
+	});
+
+	describe.each(managementOps())("$method $path", (op) => {
+		it("read-only key: writes are refused (403, nothing written), reads answer, never a 5xx", async () => {
+			const before = await snapshot(p.projectId);
+			const res = await sendTo(op, headersFor(op, readOnly), {
+				body: plausibleBody(op, p.pool),
+				values: values(),
+			});
+			const text = JSON.stringify(res.body);
+			expectNo5xx(op.dialect, res);
+			expect(res.status, JSON.stringify(res.body)).not.toBe(401);
+			if (isRead(op)) {
+				if (res.status === 403) expect(text).not.toContain(READ_ONLY);
+			} else if (!EITHER.has(label(op))) {
+				// Validation and lookups run before the scope, so a body this generic may be a 400 or a 404.
+				expect(res.status, text).toBeGreaterThanOrEqual(400);
+				if (res.status === 403) expectRefusal(op.dialect, res, 403, READ_ONLY);
+			}
+			expect(changedTables(before, await snapshot(p.projectId)), text).toEqual([]);
+		});
+
+		it("tenant-bound key: 2xx, 4xx or 403, never a 5xx, and the outside user and tenant untouched", async () => {
+			const before = await outsideRows(p.projectId, outsider);
+			const res = await sendTo(op, headersFor(op, tenantBound), {
+				body: plausibleBody(op, p.pool),
+				values: values(),
+			});
+			expectNo5xx(op.dialect, res);
+			expect(res.status, JSON.stringify(res.body)).not.toBe(401);
+			if (res.status === 403 && op.dialect === "descope" && !/IP/.test(res.body.errorMessage)) {
+				expect(res.body.errorMessage).toMatch(/tenant/i);
+			}
+			expect(await outsideRows(p.projectId, outsider), JSON.stringify(res.body)).toEqual(before);
+		});
+	});
+
+	it("read-only key: exact 403 on valid writes of every dialect", async () => {
+		const ro = mgmt(readOnly);
+		for (const res of [
+			await ro.post("/v1/mgmt/user/create", { loginId: "ro-new@example.com" }),
+			await ro.post("/v1/mgmt/user/update/name", { loginId: "fuzz@example.com", displayName: "changed" }),
+			await ro.post("/v1/mgmt/tenant/create", { id: "ro-tenant", name: "RO" }),
+			await ro.post("/v1/mgmt/role/create", { name: "ro-role" }),
+			await ro.put("/v1/mgmt/managementkey", { name: "ro-made" }),
+			await ro.post("/v1/mgmt/user/delete", { loginId: "fuzz@example.com" }),
+		]) {
+			expectRefusal("descope", res, 403, READ_ONLY);
+		}
+		const key = auth(`Apikey ${readOnly.managementKey}`);
+		const v4Create = await call("POST", "/api/user/management/v4/users", {
+			body: { data: { type: "users", attributes: { external_id: "ro" } } },
+			headers: { ...key, "content-type": "application/vnd.api+json" },
+		});
+		expectRefusal("v4", v4Create, 403, READ_ONLY);
+		expectRefusal(
+			"v4",
+			await call("DELETE", `/api/user/management/v4/users/${p.userId}`, { headers: key }),
+			403,
+			READ_ONLY,
+		);
+		const legacyCreate = await call("POST", "/api/management/user", {
+			body: { email: "ro@example.com" },
+			headers: key,
+		});
+		expectRefusal("legacy", legacyCreate, 403, READ_ONLY);
+		expectRefusal(
+			"legacy",
+			await call("DELETE", "/api/management/user/fuzz@example.com", { headers: key }),
+			403,
+			READ_ONLY,
+		);
+		// Reads still answer.
+		expectStatus(await ro.get(`/v1/mgmt/user?userId=${p.userId}`), 200);
+		expectStatus(await call("GET", "/api/user/management/v4/users", { headers: key }), 200);
+	});
+
+	it("tenant-bound key: the outside user is invisible, project-level writes are refused", async () => {
+		const tb = mgmt(tenantBound);
+		expectStatus(await tb.get(`/v1/mgmt/user?userId=${outsider.userId}`), 404);
+		const found = expectStatus(await tb.post("/v2/mgmt/user/search", {}), 200);
+		expect(found.users.map((u: { loginIds: string[] }) => u.loginIds[0])).toEqual(["member@example.com"]);
+		expectRefusal("descope", await tb.post("/v1/mgmt/role/create", { name: "tb-role" }), 403, TENANT_BOUND);
+		expectRefusal("descope", await tb.put("/v1/mgmt/managementkey", { name: "tb-made" }), 403, TENANT_BOUND);
+		const key = auth(`Apikey ${tenantBound.managementKey}`);
+		const v4List = expectStatus(await call("GET", "/api/user/management/v4/users", { headers: key }), 200);
+		expect(v4List.data).toHaveLength(1);
+		expectRefusal(
+			"v4",
+			await call("GET", `/api/user/management/v4/users/${outsider.userId}`, { headers: key }),
+			404,
+		);
+	});
+});
+
+/** The rows a tenant-bound key must never change: the outside user, its tenant, project-level rows. */
+async function outsideRows(projectId: string, outsider: { userId: string; tenantId: string }) {
+	const q = (sql: string, ...args: unknown[]) => env.DB.prepare(sql).bind(projectId, ...args);
+	const results = await env.DB.batch([
+		q("SELECT * FROM users WHERE project_id = ? AND id = ?", outsider.userId),
+		q("SELECT * FROM user_login_ids WHERE project_id = ? AND user_id = ?", outsider.userId),
+		q("SELECT * FROM user_roles WHERE project_id = ? AND user_id = ?", outsider.userId),
+		q("SELECT * FROM user_tenants WHERE project_id = ? AND user_id = ?", outsider.userId),
+		q("SELECT * FROM tenants WHERE project_id = ? AND id = ?", outsider.tenantId),
+		q("SELECT * FROM roles WHERE project_id = ? AND tenant_id = ''"),
+		q("SELECT * FROM permissions WHERE project_id = ?"),
+		q("SELECT * FROM custom_attribute_definitions WHERE project_id = ?"),
+		q("SELECT id, name, status, read_only, tenant_ids FROM management_keys WHERE project_id = ?"),
+		q("SELECT * FROM sso_apps WHERE project_id = ?"),
+	]);
+	return results.map((r) => r.results);
+}

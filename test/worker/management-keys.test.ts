@@ -43,6 +43,8 @@ describe("create (PUT)", () => {
 				lastUsedTime: 0,
 				permittedIps: [],
 				reBac: { a: 1 },
+				readOnly: false,
+				tenantIds: [],
 			},
 			cleartext: expect.any(String),
 		});
@@ -142,7 +144,9 @@ describe("load and search", () => {
 					"name",
 					"permittedIps",
 					"reBac",
+					"readOnly",
 					"status",
+					"tenantIds",
 				].sort(),
 			);
 		}

@@ -22,6 +22,7 @@ const DEFAULT_SETTINGS = {
 	passwordPolicy: { minLength: 8, lowercase: false, uppercase: false, number: false, nonAlphanumeric: false },
 	lockoutAttempts: 10,
 	lockoutSeconds: 900,
+	rateLimitTier: "standard",
 };
 
 const PROJECT_ID = /^P[0-9A-Za-z]{27}$/;
@@ -115,7 +116,7 @@ describe("create", () => {
 
 	it("refuses a missing, empty, blank, too long or non-string name", async () => {
 		expectDescopeError(await op.post("/v1/operator/projects", {}), 400, "E011002", "name");
-		for (const name of ["", "   ", "x".repeat(201), 5, null, ["a"]]) {
+		for (const name of ["", "   ", "x".repeat(257), 5, null, ["a"]]) {
 			const res = await op.post("/v1/operator/projects", { name });
 			expect(res.status, JSON.stringify({ name, body: res.body })).toBe(400);
 			expect(res.body.errorCode).toMatch(/^E01100[24]$/);

@@ -185,7 +185,7 @@ describe("sign-up", () => {
 		expectRefused(res, 400, "E011004", "response");
 	});
 
-	it("carries loginOptions.customClaims into the session", async () => {
+	it("carries loginOptions.customClaims into the session, under nsec", async () => {
 		const { client, authenticator } = await setup();
 		const start = expectStatus(
 			await client.signUpStart("ada@example.com", { loginOptions: { customClaims: { plan: "pro" } } }),
@@ -193,7 +193,9 @@ describe("sign-up", () => {
 		);
 		const credential = await authenticator.create(JSON.parse(start.options), ORIGIN);
 		const body = expectStatus(await client.finish("signup", start.transactionId, credential), 200);
-		expect(decodeJwt(body.sessionJwt)).toMatchObject({ plan: "pro", amr: ["webauthn"] });
+		const claims = decodeJwt(body.sessionJwt);
+		expect(claims).toMatchObject({ nsec: { plan: "pro" }, amr: ["webauthn"] });
+		expect(claims.plan).toBeUndefined();
 	});
 });
 

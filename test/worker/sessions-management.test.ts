@@ -304,7 +304,7 @@ describe("POST /v1/mgmt/jwt/update", () => {
 	it("refuses a reserved claim naming it", async () => {
 		const { p, api } = await setup();
 		const up = await signedUp(p, "jwt3");
-		for (const claim of ["sub", "exp", "roles", "tenants", "drn", "iss"]) {
+		for (const claim of ["sub", "exp", "roles", "tenants", "drn", "iss", "nsec"]) {
 			const res = await api.post("/v1/mgmt/jwt/update", {
 				jwt: up.sessionJwt,
 				customClaims: { [claim]: "x" },

@@ -191,16 +191,18 @@ describe("session and refresh JWTs", () => {
 	});
 });
 
+// An end user's claims are signed under `nsec` only (test/worker/claims.test.ts has the rest).
 describe("custom claims from loginOptions", () => {
-	it("appear in the session JWT on sign-in and sign-up", async () => {
+	it("appear under nsec of the session JWT on sign-in and sign-up", async () => {
 		const p = await newProject();
 		const up = await signUp(p, "cc", PASSWORD, { loginOptions: { customClaims: { plan: "pro", seats: 3 } } });
 		const { payload: a } = await verifyJwt(p, expectStatus(up, 200).sessionJwt);
-		expect(a).toMatchObject({ plan: "pro", seats: 3 });
+		expect(a.nsec).toEqual({ plan: "pro", seats: 3 });
+		expect(a.plan).toBeUndefined();
 		const inRes = await signIn(p, "cc", PASSWORD, { customClaims: { nested: { a: [1, 2] }, flag: true } });
 		const { payload: b } = await verifyJwt(p, expectStatus(inRes, 200).sessionJwt);
-		expect(b).toMatchObject({ nested: { a: [1, 2] }, flag: true });
-		expect(b.plan).toBeUndefined();
+		expect(b.nsec).toEqual({ nested: { a: [1, 2] }, flag: true });
+		expect(b.flag).toBeUndefined();
 	});
 
 	it("stay in session JWTs issued by refresh and tenant selection", async () => {
@@ -208,38 +210,37 @@ describe("custom claims from loginOptions", () => {
 		const body = expectStatus(await signIn(p, "alice", PASSWORD, { customClaims: { plan: "pro" } }), 200);
 		const refreshed = expectStatus(await refresh(p, body.refreshJwt), 200);
 		const { payload: afterRefresh } = await verifyJwt(p, refreshed.sessionJwt);
-		expect(afterRefresh).toMatchObject({ plan: "pro", roles: ["editor"] });
+		expect(afterRefresh).toMatchObject({ nsec: { plan: "pro" }, roles: ["editor"] });
 		const selected = await authPost(p, "/v1/auth/tenant/select", { tenant: "t1" }, body.refreshJwt);
 		const { payload: afterSelect } = await verifyJwt(p, expectStatus(selected, 200).sessionJwt);
-		expect(afterSelect).toMatchObject({ plan: "pro", dct: "t1" });
+		expect(afterSelect).toMatchObject({ nsec: { plan: "pro" }, dct: "t1" });
 		// Without custom claims at sign-in, a refresh adds none.
 		const plain = expectStatus(await signIn(p, "alice", PASSWORD), 200);
 		const { payload: none } = await verifyJwt(
 			p,
 			expectStatus(await refresh(p, plain.refreshJwt), 200).sessionJwt,
 		);
-		expect(none.plan).toBeUndefined();
+		expect(none.nsec).toBeUndefined();
 		expect(none.ccl).toBeUndefined();
 	});
 
-	it("cannot override reserved claims", async () => {
+	it("cannot override reserved claims: they stay under nsec", async () => {
 		const { p } = await projectWithRoles();
-		const res = await signIn(p, "alice", PASSWORD, {
-			customClaims: {
-				sub: "Uevil",
-				iss: "https://evil.example/P0",
-				exp: 9_999_999_999,
-				iat: 1,
-				drn: "DSR",
-				amr: ["mfa"],
-				roles: ["superadmin"],
-				permissions: ["everything"],
-				tenants: { t9: { roles: ["owner"], permissions: [] } },
-				dct: "t9",
-				sid: "stolen",
-				keep: "me",
-			},
-		});
+		const customClaims = {
+			sub: "Uevil",
+			iss: "https://evil.example/P0",
+			exp: 9_999_999_999,
+			iat: 1,
+			drn: "DSR",
+			amr: ["mfa"],
+			roles: ["superadmin"],
+			permissions: ["everything"],
+			tenants: { t9: { roles: ["owner"], permissions: [] } },
+			dct: "t9",
+			sid: "stolen",
+			keep: "me",
+		};
+		const res = await signIn(p, "alice", PASSWORD, { customClaims });
 		const body = expectStatus(res, 200);
 		const { payload } = await verifyJwt(p, body.sessionJwt);
 		expect(payload).toMatchObject({
@@ -249,8 +250,9 @@ describe("custom claims from loginOptions", () => {
 			amr: ["pwd"],
 			roles: ["editor"],
 			tenants: { t1: { roles: ["auditor"], permissions: ["audit"] } },
-			keep: "me",
+			nsec: customClaims,
 		});
+		expect(payload.keep).toBeUndefined();
 		expect(payload.exp).toBe((payload.iat as number) + 600);
 		expect(payload.iat).not.toBe(1);
 		expect(payload.dct).toBeUndefined();
@@ -454,9 +456,9 @@ describe("signing-key rotation", () => {
 });
 
 describe("GET /v2/keys/{projectId}", () => {
-	it("answers {keys: []} for a project that has not signed yet and for an unknown project", async () => {
+	it("answers the key of a project that has not signed yet, and no 5xx for an unknown project", async () => {
 		const p = await newProject();
-		expect(await jwksOf(p)).toEqual({ keys: [] });
+		expect((await jwksOf(p)).keys).toHaveLength(1);
 		const unknown = await call("GET", `/v2/keys/P${"0".repeat(27)}`);
 		expect(unknown.status, JSON.stringify(unknown.body)).toBeLessThan(500);
 	});

@@ -26,7 +26,7 @@ const BY_KEY = /^SEARCH u USING (INDEX sqlite_autoindex_users_1 \(id=\?\)|INTEGE
 
 describe("user search plans", () => {
 	it.each<[string, UserSearch, RegExp]>([
-		["emails", { emails: ["a@x.com"] }, /users_project_email_sort_idx \(project_id=\? AND <expr>=\?\)/],
+		["emails", { emails: ["a@x.com"] }, /users_project_email_key_uq \(project_id=\? AND email_key=\?\)/],
 		["phones", { phones: ["+14155550100"] }, /users_project_phone_uq \(project_id=\? AND phone=\?\)/],
 		["loginIds", { loginIds: ["a"] }, /user_login_ids_1 \(project_id=\? AND login_id_lower=\?\)/],
 		["userIds", { userIds: ["U1"] }, /json_each/],

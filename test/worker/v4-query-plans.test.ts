@@ -59,7 +59,11 @@ describe("GET /users query plans", () => {
 			},
 			[/users_project_email_sort_idx \(project_id=\? AND <expr>>\?\)/],
 		],
-		["filter[email]", { filter: { emails: ["a@example.com"] } }, [/users_project_email_uq/]],
+		[
+			"filter[email]",
+			{ filter: { emails: ["a@example.com"] } },
+			[/users_project_email_key_uq \(project_id=\? AND email_key=\?\)/],
+		],
 		["filter[external_id]", { filter: { externalIds: ["c-1"] } }, [/users_project_external_id_uq/]],
 		[
 			"filter[registration_state]",

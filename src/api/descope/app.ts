@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
 import { managementAuth } from "./auth";
 import { projectBearer } from "./auth-endpoints";
@@ -35,6 +36,8 @@ export function buildDescopeApp() {
 		},
 	});
 
+	// Before authentication: a too-large body is refused without touching storage.
+	for (const path of ["/v1/mgmt/*", "/v2/mgmt/*", "/v1/auth/*"]) app.use(path, requestBodyLimit);
 	app.use("/v1/mgmt/*", async (c, next) =>
 		c.req.path === DESCOPE_OPENAPI_PATH ? next() : managementAuth(c, next),
 	);

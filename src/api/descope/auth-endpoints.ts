@@ -5,10 +5,21 @@ import type { AuthResult } from "../../domain/sessions/auth.service";
 import type { RequestInfo } from "../../domain/sessions/context";
 import { isProjectId } from "../../lib/ids";
 import type { AppEnv } from "../context";
+import { issuerFor } from "../public-origin";
+import { limitAuthByIp } from "../rate-limit";
 import { toResponseUser } from "./user-mapper";
 
-/** End-user bearer (contract §1.4): `Bearer <projectId>[:<refreshJwt>][:<authManagementKey>]`. */
+/**
+ * The routes that take a login id or a credential are limited per client address (password
+ * spraying, sign-up floods); refresh, me and logout need a signed token and are not, since one
+ * backend may call them for all its users from one address (docs/security.md).
+ */
+const isSignInRoute = (path: string) =>
+	path.startsWith("/v1/auth/password/") || path.startsWith("/v1/auth/webauthn/");
+
+/** End-user bearer (docs/sessions.md): `Bearer <projectId>[:<refreshJwt>][:<authManagementKey>]`. */
 export const projectBearer = createMiddleware<AppEnv>(async (c, next) => {
+	if (isSignInRoute(c.req.path)) await limitAuthByIp(c);
 	const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
 	const [projectId, jwt] = token?.split(":") ?? [];
 	if (!projectId || !isProjectId(projectId)) {
@@ -19,11 +30,11 @@ export const projectBearer = createMiddleware<AppEnv>(async (c, next) => {
 	await next();
 });
 
-/** Where the request came from, for the history; the issuer names the project (contract §5.4). */
+/** Where the request came from, for the history; the issuer names the project, never the Host header. */
 export function requestInfo(c: Context<AppEnv>): RequestInfo {
 	const cf = (c.req.raw as Request & { cf?: { city?: string; country?: string } }).cf;
 	return {
-		issuer: `${new URL(c.req.url).origin}/${c.var.projectId}`,
+		issuer: issuerFor(c, c.var.projectId),
 		ip: c.req.header("cf-connecting-ip") ?? "",
 		city: cf?.city ?? "",
 		country: cf?.country ?? "",
@@ -31,7 +42,7 @@ export function requestInfo(c: Context<AppEnv>): RequestInfo {
 	};
 }
 
-/** JWTResponse (contract §5.1). */
+/** The JWTResponse of every sign-in (docs/sessions.md). */
 export function jwtResponse(result: Pick<AuthResult, "tokens" | "user" | "firstSeen" | "project">) {
 	return {
 		sessionJwt: result.tokens.sessionJwt,

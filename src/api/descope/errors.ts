@@ -17,6 +17,7 @@ const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; code: strin
 	user_exists: { status: 409, code: "E062107", description: "User already exists" },
 	conflict: { status: 409, code: "E011409", description: "Conflict" },
 	precondition_failed: { status: 412, code: "E011412", description: "Precondition failed" },
+	payload_too_large: { status: 413, code: "E011413", description: "Payload too large" },
 	rate_limited: { status: 429, code: "E130429", description: "Rate limit exceeded" },
 	password_expired: { status: 400, code: "E062909", description: "Password expired" },
 	session_revoked: { status: 401, code: "E064001", description: "Token expired by logout" },

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { userStatuses } from "../../db/schema";
+import { attributeRecord } from "../attribute-record";
 
 // Wire schemas of the Descope dialect (contract §2, §3). The SDK sends null for some unset
 // arguments, so optional fields accept null and handlers treat it as "not given".
@@ -17,7 +18,7 @@ export const loginIdField = z.string().openapi({ description: "A login id, or a 
 export const statusField = z.enum(userStatuses);
 
 export const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).nullable();
-export const customAttributesField = z.record(z.string(), z.unknown()).nullish();
+export const customAttributesField = attributeRecord().nullish();
 
 export const associatedTenant = z.object({ tenantId: z.string(), roleNames: optStrings });
 

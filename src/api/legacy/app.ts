@@ -1,5 +1,7 @@
 import { Hono } from "hono";
+import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
+import { publicOrigin } from "../public-origin";
 import { apikeyAuth } from "../v4/auth";
 import { V4_BASE } from "../v4/schemas";
 import { onLegacyError, serviceRefused } from "./errors";
@@ -22,9 +24,10 @@ export function buildLegacyApp() {
 		await next();
 		c.header("Deprecation", `@${LEGACY_DEPRECATED_AT}`);
 		if (!c.res.headers.has("Link")) {
-			c.header("Link", `<${new URL(c.req.url).origin}${V4_BASE}/users>; rel="successor-version"`);
+			c.header("Link", `<${publicOrigin(c)}${V4_BASE}/users>; rel="successor-version"`);
 		}
 	});
+	app.use(`${LEGACY_BASE}/*`, requestBodyLimit);
 	app.use(`${LEGACY_BASE}/*`, apikeyAuth);
 	app.use(`${LEGACY_BASE}/*`, async (c, next) => {
 		if (c.req.query("service") !== undefined) throw serviceRefused();

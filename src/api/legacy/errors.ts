@@ -39,6 +39,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
 	user_exists: 409,
 	conflict: 409,
 	precondition_failed: 412,
+	payload_too_large: 413,
 	rate_limited: 429,
 	password_expired: 400,
 	session_revoked: 401,
@@ -77,6 +78,8 @@ function toLegacy(error: unknown, c: Context): LegacyError {
 }
 
 export function onLegacyError(error: Error, c: Context) {
+	if (error instanceof DomainError && error.retryAfter !== undefined)
+		c.header("Retry-After", String(error.retryAfter));
 	const e = toLegacy(error, c);
 	return c.json({ error: e.code, message: e.message, errors: e.errors }, e.status);
 }

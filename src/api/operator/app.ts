@@ -3,12 +3,16 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import { DomainError } from "../../domain/errors";
 import { createKey } from "../../domain/keys/keys.service";
+import { MAX_NAME_LENGTH } from "../../domain/limits";
 import * as projects from "../../domain/projects/projects.service";
 import { rotateSigningKey } from "../../domain/sessions/signing-keys";
+import { listLoginIdConflicts, rekeyIdentifiers } from "../../domain/users/identifiers";
 import { sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
+import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
 import { descopeValidationHook, onDescopeError } from "../descope/errors";
 import { empty, errorResponses, jsonBody } from "../descope/schemas";
+import { withKeyFailureLimit } from "../rate-limit";
 
 export const OPERATOR_OPENAPI_PATH = "/v1/operator/openapi.json";
 
@@ -16,11 +20,14 @@ const operatorAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const configured = c.env.OPERATOR_KEY;
 	if (!configured)
 		throw new DomainError("unauthorized", "The operator API is disabled: OPERATOR_KEY is not set");
-	const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-	// Compare digests so the comparison is constant-time whatever the lengths.
-	if (!given || !timingSafeEqualStrings(await sha256Hex(given), await sha256Hex(configured))) {
-		throw new DomainError("unauthorized", "Authorization must be 'Bearer <OPERATOR_KEY>'");
-	}
+	// Wrong operator keys count towards the client address's failed-key limit like management keys.
+	await withKeyFailureLimit(c, async () => {
+		const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+		// Compare digests so the comparison is constant-time whatever the lengths.
+		if (!given || !timingSafeEqualStrings(await sha256Hex(given), await sha256Hex(configured))) {
+			throw new DomainError("unauthorized", "Authorization must be 'Bearer <OPERATOR_KEY>'");
+		}
+	});
 	await next();
 });
 
@@ -41,6 +48,9 @@ const project = z
 		passwordPolicy: policy,
 		lockoutAttempts: z.number().int().openapi({ description: "Failed sign-ins before a lockout; 0 = never" }),
 		lockoutSeconds: z.number().int(),
+		rateLimitTier: z
+			.enum(["standard", "high"])
+			.openapi({ description: "Management-key rate limit: standard 100, high 1000 calls per key per 10 s" }),
 	})
 	.openapi("Project");
 const toWire = (p: projects.Project) => ({
@@ -52,6 +62,7 @@ const toWire = (p: projects.Project) => ({
 	passwordPolicy: p.passwordPolicy,
 	lockoutAttempts: p.lockoutAttempts,
 	lockoutSeconds: p.lockoutSeconds,
+	rateLimitTier: p.rateLimitTier,
 });
 const projectId = z.object({ projectId: z.string().regex(/^P[0-9A-Za-z]{27}$/, "not a project id") });
 
@@ -59,7 +70,7 @@ const create = createRoute({
 	method: "post",
 	path: "/v1/operator/projects",
 	summary: "Create a project and its first management key (shown once)",
-	request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
+	request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(MAX_NAME_LENGTH) })) },
 	responses: {
 		201: {
 			description: "Created",
@@ -118,7 +129,17 @@ const issueKey = createRoute({
 	method: "post",
 	path: "/v1/operator/projects/{projectId}/keys",
 	summary: "Issue another management key for a project (recovery when its keys are lost)",
-	request: { params: projectId, body: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })) },
+	request: {
+		params: projectId,
+		body: jsonBody(
+			z.object({
+				name: z.string().trim().min(1).max(MAX_NAME_LENGTH),
+				// The key's scope (docs/management-keys.md).
+				readOnly: z.boolean().optional(),
+				tenantIds: z.array(z.string().min(1)).optional(),
+			}),
+		),
+	},
 	responses: {
 		201: {
 			description: "Created",
@@ -131,7 +152,8 @@ const issueKey = createRoute({
 const settings = createRoute({
 	method: "patch",
 	path: "/v1/operator/projects/{projectId}",
-	summary: "Change a project's session lifetimes, password policy and lockout (only the given fields)",
+	summary:
+		"Change a project's session lifetimes, password policy, lockout and rate-limit tier (only the given fields)",
 	request: {
 		params: projectId,
 		body: jsonBody(
@@ -141,6 +163,7 @@ const settings = createRoute({
 				passwordPolicy: policy.optional(),
 				lockoutAttempts: z.number().int().min(0).max(1000).optional(),
 				lockoutSeconds: z.number().int().min(1).max(86_400).optional(),
+				rateLimitTier: z.enum(["standard", "high"]).optional(),
 			}),
 		),
 	},
@@ -169,6 +192,62 @@ const rotate = createRoute({
 	},
 });
 
+const loginIdConflicts = createRoute({
+	method: "get",
+	path: "/v1/operator/projects/{projectId}/login-id-conflicts",
+	summary:
+		"Login ids in the shape of a user id, found by migration 0008: they stay on their user but address nothing (docs/security.md)",
+	request: { params: projectId },
+	responses: {
+		200: {
+			description: "OK",
+			content: {
+				"application/json": {
+					schema: z.object({
+						conflicts: z.array(
+							z.object({
+								loginId: z.string(),
+								userId: z.string().openapi({ description: "The user that holds the login id" }),
+								foundTime: z.number().int().openapi({ description: "Unix seconds" }),
+							}),
+						),
+					}),
+				},
+			},
+		},
+		...errorResponses,
+	},
+});
+
+const rekey = createRoute({
+	method: "post",
+	path: "/v1/operator/projects/{projectId}/rekey-identifiers",
+	summary:
+		"Recompute the comparison keys of login ids and emails stored before NFKC and case folding (run once after upgrading); a value whose key another user holds is reported and left as it was",
+	request: { params: projectId },
+	responses: {
+		200: {
+			description: "OK",
+			content: {
+				"application/json": {
+					schema: z.object({
+						rekeyed: z.number().int(),
+						collisions: z.array(
+							z.object({
+								field: z.enum(["loginId", "email"]),
+								value: z.string(),
+								userId: z.string(),
+								heldBy: z.string().openapi({ description: "The user that already has the folded value" }),
+							}),
+						),
+					}),
+				},
+			},
+		},
+		...errorResponses,
+	},
+});
+
 export function buildOperatorApp() {
 	const app = new OpenAPIHono<AppEnv>({ defaultHook: descopeValidationHook });
 	app.onError(onDescopeError);
@@ -176,6 +255,7 @@ export function buildOperatorApp() {
 		openapi: "3.1.0",
 		info: { title: "Roster operator API", version: "1", description: "Authorization: Bearer <OPERATOR_KEY>" },
 	});
+	app.use("/v1/operator/*", requestBodyLimit);
 	app.use("/v1/operator/projects", operatorAuth);
 	app.use("/v1/operator/projects/*", operatorAuth);
 
@@ -214,10 +294,31 @@ export function buildOperatorApp() {
 		const next = await rotateSigningKey(c.var.deps, id, c.req.valid("json").activateAfterSeconds);
 		return c.json({ kid: next.kid, activateTime: Math.floor(next.activateAt / 1000) }, 200);
 	});
+	app.openapi(loginIdConflicts, async (c) => {
+		const { projectId: id } = c.req.valid("param");
+		await projects.getProject(c.var.deps, id);
+		const conflicts = await listLoginIdConflicts(c.var.deps, id);
+		return c.json(
+			{
+				conflicts: conflicts.map((x) => ({
+					loginId: x.loginId,
+					userId: x.userId,
+					foundTime: Math.floor(x.foundAt / 1000),
+				})),
+			},
+			200,
+		);
+	});
+	app.openapi(rekey, async (c) => {
+		const { projectId: id } = c.req.valid("param");
+		await projects.getProject(c.var.deps, id);
+		return c.json(await rekeyIdentifiers(c.var.deps, id), 200);
+	});
 	app.openapi(issueKey, async (c) => {
 		const { projectId: id } = c.req.valid("param");
 		await projects.getProject(c.var.deps, id);
-		const { key, cleartext } = await createKey(c.var.deps, id, { name: c.req.valid("json").name });
+		const { name, readOnly, tenantIds } = c.req.valid("json");
+		const { key, cleartext } = await createKey(c.var.deps, id, { name, readOnly, tenantIds });
 		return c.json({ keyId: key.id, managementKey: cleartext }, 201);
 	});
 	return app;

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
 import { apikeyAuth } from "./auth";
 import { errorObject, JsonApiError, onJsonApiError, validationErrors } from "./errors";
@@ -56,6 +57,7 @@ export function buildV4App() {
 		(handler: typeof apikeyAuth): typeof apikeyAuth =>
 		(c, next) =>
 			c.req.path === V4_OPENAPI_PATH ? next() : handler(c, next);
+	app.use(`${V4_BASE}/*`, requestBodyLimit);
 	app.use(`${V4_BASE}/*`, unlessDocument(jsonApiContentType));
 	app.use(`${V4_BASE}/*`, unlessDocument(apikeyAuth));
 	app.use(

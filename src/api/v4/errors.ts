@@ -34,6 +34,7 @@ const TITLES: Record<string, string> = {
 	"406": "Not Acceptable",
 	"409": "Conflict",
 	"412": "Precondition Failed",
+	"413": "Payload Too Large",
 	"415": "Unsupported Media Type",
 	"429": "Too Many Requests",
 	"500": "Internal Server Error",
@@ -66,6 +67,7 @@ const DOMAIN: Record<DomainErrorCode, { status: ContentfulStatusCode; title: str
 	user_exists: { status: 409, title: "Value already taken" },
 	conflict: { status: 409, title: "Conflict" },
 	precondition_failed: { status: 412, title: "Precondition failed" },
+	payload_too_large: { status: 413, title: "Payload too large" },
 	rate_limited: { status: 429, title: "Too many requests" },
 	password_expired: { status: 400, title: "Password expired" },
 	session_revoked: { status: 401, title: "Session revoked" },
@@ -168,7 +170,11 @@ export function toErrorObjects(error: unknown, c: Context): ErrorObject[] {
 }
 
 /** onError of the v4 sub-app: every failure answers a JSON:API error document. */
-export const onJsonApiError = (error: Error, c: Context) => errorResponse(c, toErrorObjects(error, c));
+export function onJsonApiError(error: Error, c: Context) {
+	if (error instanceof DomainError && error.retryAfter !== undefined)
+		c.header("Retry-After", String(error.retryAfter));
+	return errorResponse(c, toErrorObjects(error, c));
+}
 
 /** The root 404 for paths under /api/. */
 export const jsonApiNotFound = (c: Context) =>

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { MAX_SEARCH_TEXT } from "../../domain/limits";
 import { isUserFlag } from "../../domain/users/user-flags";
 import {
 	type KeyValue,
@@ -13,6 +14,7 @@ import {
 	statusesOf,
 	type V4Filter,
 } from "../../domain/users/v4.service";
+import { publicOrigin } from "../public-origin";
 import { type ErrorObject, errorObject, JsonApiError } from "./errors";
 import type { IndexQuery } from "./schemas";
 import { PROFILE_FIELDS, USER_FIELDS, type View } from "./user-mapper";
@@ -72,8 +74,8 @@ function parseView(
 	};
 }
 
-/** The absolute URL of the v4 root, as the client reached it. */
-export const apiBase = (c: Context, v4Base: string) => `${new URL(c.req.url).origin}${v4Base}`;
+/** The URL of the v4 root at the public origin (relative when none is configured). */
+export const apiBase = (c: Context, v4Base: string) => `${publicOrigin(c)}${v4Base}`;
 
 export function readView(c: Context, q: Parameters<typeof parseView>[1], v4Base: string, now: number): View {
 	const problems: Problems = [];
@@ -212,6 +214,12 @@ function parseFilter(problems: Problems, q: IndexQuery): V4Filter {
 	if (q["filter[name]"] !== undefined) {
 		const text = q["filter[name]"].trim();
 		if (text === "") bad(problems, "filter[name]", "must not be empty");
+		else if (text.length > MAX_SEARCH_TEXT) {
+			bad(problems, "filter[name]", `longer than ${MAX_SEARCH_TEXT} characters`);
+		} else if (text.includes("\u0000")) {
+			// No name holds one (and SQLite's text functions stop at it).
+			bad(problems, "filter[name]", "must not contain a NUL character (U+0000)");
+		}
 		filter.nameContains = text;
 	}
 	filter.createdAfter = parseTime(problems, "filter[created_after]", q["filter[created_after]"], true);
@@ -266,5 +274,8 @@ export function linkWith(c: Context, changes: Record<string, string | null>): st
 		if (value === null) url.searchParams.delete(key);
 		else url.searchParams.set(key, value);
 	}
-	return url.toString().replaceAll("%5B", "[").replaceAll("%5D", "]").replaceAll("%2C", ",");
+	return `${publicOrigin(c)}${url.pathname}${url.search}`
+		.replaceAll("%5B", "[")
+		.replaceAll("%5D", "]")
+		.replaceAll("%2C", ",");
 }

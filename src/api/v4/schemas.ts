@@ -3,7 +3,7 @@ import { USER_FLAGS, userFlagNames } from "../../domain/users/user-flags";
 import {
 	emailProblem,
 	externalIdProblem,
-	MAX_NAME_LENGTH,
+	nameProblem,
 	phoneProblem,
 	registrationStates,
 } from "../../domain/users/v4.service";
@@ -56,7 +56,7 @@ export const registrationStateField = z.enum(registrationStates).openapi("Regist
 
 const nameIn = z
 	.string()
-	.max(MAX_NAME_LENGTH)
+	.superRefine(checked(nameProblem, "invalid_name"))
 	.nullable()
 	.optional()
 	.openapi({ description: "Full name; null clears it" });

@@ -24,8 +24,8 @@ export const userPasswords = sqliteTable("user_passwords", {
 export const passkeys = sqliteTable(
 	"passkeys",
 	{
-		/** The credential id, base64url. */
-		id: text("id").primaryKey(),
+		/** The credential id, base64url; unique within a project, so one project cannot probe another's. */
+		id: text("id").notNull(),
 		projectId: text("project_id").notNull(),
 		userId: text("user_id")
 			.notNull()
@@ -38,7 +38,7 @@ export const passkeys = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		lastUsedAt: integer("last_used_at"),
 	},
-	(t) => [index("passkeys_user_idx").on(t.userId)],
+	(t) => [primaryKey({ columns: [t.projectId, t.id] }), index("passkeys_user_idx").on(t.userId)],
 );
 
 /** Pending WebAuthn ceremonies: the challenge a browser must sign, for a few minutes. */

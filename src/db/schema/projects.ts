@@ -25,6 +25,10 @@ export const projects = sqliteTable("projects", {
 	lockoutAttempts: integer("lockout_attempts").notNull().default(10),
 	/** Lockout length, seconds. */
 	lockoutSeconds: integer("lockout_seconds").notNull().default(900),
+	/** Which rate-limit bindings apply to the project's management keys (docs/security.md). */
+	rateLimitTier: text("rate_limit_tier", { enum: ["standard", "high"] })
+		.notNull()
+		.default("standard"),
 });
 
 export const managementKeys = sqliteTable(
@@ -45,6 +49,10 @@ export const managementKeys = sqliteTable(
 		expiresAt: integer("expires_at"),
 		permittedIps: text("permitted_ips", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
 		reBac: text("re_bac", { mode: "json" }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+		/** Scope: a read-only key may not write. */
+		readOnly: integer("read_only", { mode: "boolean" }).notNull().default(false),
+		/** Scope: non-empty = the key sees and changes only these tenants and their members. */
+		tenantIds: text("tenant_ids", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
 		createdAt: integer("created_at").notNull(),
 		lastUsedAt: integer("last_used_at"),
 	},

@@ -19,6 +19,8 @@ export const users = sqliteTable(
 		middleName: text("middle_name"),
 		familyName: text("family_name"),
 		email: text("email"),
+		// The email as identifiers compare (src/domain/users/identifiers.ts: NFKC, case-folded); unique per project.
+		emailKey: text("email_key"),
 		phone: text("phone"),
 		verifiedEmail: integer("verified_email", { mode: "boolean" }).notNull().default(false),
 		verifiedPhone: integer("verified_phone", { mode: "boolean" }).notNull().default(false),
@@ -49,9 +51,9 @@ export const users = sqliteTable(
 		index("users_project_registration_idx").on(t.projectId, t.registrationTime),
 		// v4 sort=email walks this; the unique email index is partial (non-null emails only).
 		index("users_project_email_sort_idx").on(t.projectId, sql`lower(${t.email})`, t.id),
-		uniqueIndex("users_project_email_uq")
-			.on(t.projectId, sql`lower(${t.email})`)
-			.where(sql`${t.email} IS NOT NULL`),
+		uniqueIndex("users_project_email_key_uq")
+			.on(t.projectId, t.emailKey)
+			.where(sql`${t.emailKey} IS NOT NULL`),
 		uniqueIndex("users_project_phone_uq").on(t.projectId, t.phone).where(sql`${t.phone} IS NOT NULL`),
 		uniqueIndex("users_project_external_id_uq")
 			.on(t.projectId, t.externalId)
@@ -122,4 +124,17 @@ export const customAttributeDefinitions = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 	},
 	(t) => [primaryKey({ columns: [t.projectId, t.name] })],
+);
+
+// Login ids that had the shape of a user id before such login ids were refused (migration 0008):
+// a value in that shape always resolves as a user id, so these can no longer address their user.
+export const loginIdConflicts = sqliteTable(
+	"login_id_conflicts",
+	{
+		projectId: text("project_id").notNull(),
+		loginId: text("login_id").notNull(),
+		userId: text("user_id").notNull(),
+		foundAt: integer("found_at").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.projectId, t.loginId] })],
 );

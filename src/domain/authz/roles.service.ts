@@ -3,6 +3,9 @@ import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { checkCount, checkLength, checkSearchText } from "../input-limits";
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "../limits";
+import { projectRead, tenantView } from "../scope";
 
 // Roles (project-wide, or scoped to one tenant) and permissions. Users and roles point at
 // permissions by id, so a rename changes one row and every user sees it.
@@ -66,8 +69,17 @@ function toRole(row: Record<string, unknown>): Role {
 function checkName(value: string | undefined, field: string) {
 	const name = value?.trim();
 	if (!name) throw new DomainError("missing_argument", `${field} is required`, field);
-	if (name.length > 200) throw invalid(field, "longer than 200 characters");
+	checkLength(field, name, MAX_NAME_LENGTH);
 	return name;
+}
+
+/** The description and permission list of a role or permission: the same limits for every writer. */
+function checkDetails(input: { description?: string; permissionNames?: string[] }, prefix: string) {
+	checkLength(`${prefix}description`, input.description, MAX_DESCRIPTION_LENGTH);
+	checkCount(`${prefix}permissionNames`, input.permissionNames);
+	for (const [i, name] of (input.permissionNames ?? []).entries()) {
+		checkLength(`${prefix}permissionNames[${i}]`, name, MAX_NAME_LENGTH);
+	}
 }
 
 /** Reads what role writes must check: the named permissions and tenants, and existing roles. */
@@ -111,6 +123,8 @@ const linkPermissions = (projectId: string, roleId: string, permissionIds: strin
 /** Creates roles (one batch); names are unique within their scope (project, or one tenant). */
 export async function createRoles(deps: Deps, projectId: string, inputs: RoleInput[]): Promise<Role[]> {
 	if (inputs.length === 0) throw invalid("roles", "at least one role is required");
+	checkCount("roles", inputs);
+	for (const [i, r] of inputs.entries()) checkDetails(r, inputs.length > 1 ? `roles[${i}].` : "");
 	const normalized = inputs.map((r, i) => ({
 		...r,
 		name: checkName(r.name, inputs.length > 1 ? `roles[${i}].name` : "name"),
@@ -159,6 +173,8 @@ export async function createRoles(deps: Deps, projectId: string, inputs: RoleInp
 /** Overwrites roles found by id or by (current) name; a new name must be free in its scope. */
 export async function updateRoles(deps: Deps, projectId: string, given: RoleUpdate[]): Promise<Role[]> {
 	if (given.length === 0) throw invalid("roles", "at least one role is required");
+	checkCount("roles", given);
+	for (const [i, r] of given.entries()) checkDetails(r, given.length > 1 ? `roles[${i}].` : "");
 	const inputs = given.map((r) => ({
 		...r,
 		permissionNames: r.permissionNames ? [...new Set(r.permissionNames)] : undefined,
@@ -238,10 +254,18 @@ export async function deleteRoles(
 	]);
 }
 
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key sees only its tenants' roles.
+const rolesInScope = (tenantIds: string[] | null) =>
+	tenantIds ? sql`r.tenant_id IN (SELECT value FROM json_each(${JSON.stringify(tenantIds)}))` : sql`1`;
+
 export async function listRoles(deps: Deps, projectId: string) {
-	return (await all<Record<string, unknown>>(deps.d1, roleSelect(sql`r.project_id = ${projectId}`))).map(
-		toRole,
-	);
+	const { deps: d, tenantIds } = tenantView(deps);
+	return (
+		await all<Record<string, unknown>>(
+			d.d1,
+			roleSelect(sql`r.project_id = ${projectId} AND ${rolesInScope(tenantIds)}`),
+		)
+	).map(toRole);
 }
 
 export interface RoleSearch {
@@ -254,7 +278,8 @@ export interface RoleSearch {
 }
 
 export async function searchRoles(deps: Deps, projectId: string, q: RoleSearch) {
-	const where: SQL[] = [sql`r.project_id = ${projectId}`];
+	const { deps: d, tenantIds } = tenantView(deps);
+	const where: SQL[] = [sql`r.project_id = ${projectId}`, rolesInScope(tenantIds)];
 	if (q.tenantIds?.length) {
 		where.push(
 			q.includeProjectRoles
@@ -266,23 +291,26 @@ export async function searchRoles(deps: Deps, projectId: string, q: RoleSearch) 
 	}
 	if (q.roleNames?.length) where.push(sql`r.name IN ${list(q.roleNames)}`);
 	if (q.roleIds?.length) where.push(sql`r.id IN ${list(q.roleIds)}`);
+	checkSearchText("roleNameLike", q.roleNameLike);
 	if (q.roleNameLike) {
-		const like = `%${q.roleNameLike.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-		where.push(sql`r.name LIKE ${like} ESCAPE '\\'`);
+		// instr, not LIKE: D1 refuses LIKE patterns over 50 bytes, and names run to 256 characters.
+		// lower() folds ASCII, as LIKE did.
+		where.push(sql`instr(lower(r.name), lower(${q.roleNameLike})) > 0`);
 	}
 	if (q.permissionNames?.length) {
 		where.push(sql`r.id IN (SELECT rp.role_id FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
 			WHERE p.project_id = ${projectId} AND p.name IN ${list(q.permissionNames)})`);
 	}
-	const rows = await all<Record<string, unknown>>(deps.d1, roleSelect(sql.join(where, sql` AND `)));
+	const rows = await all<Record<string, unknown>>(d.d1, roleSelect(sql.join(where, sql` AND `)));
 	return rows.map(toRole);
 }
 
 // ---------------------------------------------------------------- permissions
 
+// A project-level object a tenant-bound key may read (docs/management-keys.md).
 export async function listPermissions(deps: Deps, projectId: string): Promise<Permission[]> {
 	return all<Permission>(
-		deps.d1,
+		projectRead(deps).d1,
 		sql`SELECT id, name, description FROM permissions WHERE project_id = ${projectId} ORDER BY name`,
 	);
 }
@@ -293,6 +321,10 @@ export async function createPermissions(
 	inputs: { name: string; description?: string }[],
 ) {
 	if (inputs.length === 0) throw invalid("permissions", "at least one permission is required");
+	checkCount("permissions", inputs);
+	for (const [i, p] of inputs.entries()) {
+		checkDetails(p, inputs.length > 1 ? `permissions[${i}].` : "");
+	}
 	const rows = inputs.map((p, i) => ({
 		id: newId("M"),
 		name: checkName(p.name, inputs.length > 1 ? `permissions[${i}].name` : "name"),
@@ -313,6 +345,10 @@ export async function updatePermissions(
 	inputs: { name?: string; id?: string; newName: string; description?: string }[],
 ) {
 	if (inputs.length === 0) throw invalid("permissions", "at least one permission is required");
+	checkCount("permissions", inputs);
+	for (const [i, p] of inputs.entries()) {
+		checkDetails(p, inputs.length > 1 ? `permissions[${i}].` : "");
+	}
 	const statements: SQL[] = [];
 	const existing = await listPermissions(deps, projectId);
 	for (const [i, input] of inputs.entries()) {

@@ -3,6 +3,8 @@ import { all, batch } from "../../db/sql";
 import { randomBase62 } from "../../lib/ids";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { checkLength } from "../input-limits";
+import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_URL_LENGTH } from "../limits";
 
 // The registry of SSO applications users can be assigned to. Roster records the applications
 // and who may use them; it does not act as their identity provider.
@@ -49,8 +51,12 @@ const toApp = (row: Record<string, unknown>): SsoApp => ({
 function checkInput(input: OidcAppInput) {
 	const name = input.name?.trim();
 	if (!name) throw new DomainError("missing_argument", "name is required", "name");
+	checkLength("name", name, MAX_NAME_LENGTH);
+	checkLength("description", input.description, MAX_DESCRIPTION_LENGTH);
+	checkLength("logo", input.logo, MAX_URL_LENGTH);
 	if (!input.loginPageUrl)
 		throw new DomainError("missing_argument", "loginPageUrl is required", "loginPageUrl");
+	checkLength("loginPageUrl", input.loginPageUrl, MAX_URL_LENGTH);
 	const url = URL.canParse(input.loginPageUrl) ? new URL(input.loginPageUrl) : null;
 	if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
 		throw invalid("loginPageUrl", "must be an absolute http(s) URL");

@@ -3,6 +3,9 @@ import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { checkCount, checkJsonValue, checkLength, checkSearchText, exceedsDepth } from "../input-limits";
+import { MAX_ATTRIBUTES_BYTES, MAX_NAME_LENGTH } from "../limits";
+import { tenantView } from "../scope";
 
 // Tenants (organizations): a name unique per project, self-provisioning domains, custom
 // attributes, an optional parent, default roles for new members and tenant settings.
@@ -67,12 +70,14 @@ function toTenant(row: Record<string, unknown>): Tenant {
 function checkTenantFields(input: TenantInput) {
 	const name = input.name?.trim();
 	if (!name) throw new DomainError("missing_argument", "name is required", "name");
-	if (name.length > 200) throw invalid("name", "longer than 200 characters");
+	checkLength("name", name, MAX_NAME_LENGTH);
+	checkCount("selfProvisioningDomains", input.selfProvisioningDomains);
 	const domains = (input.selfProvisioningDomains ?? []).map((d, i) => {
 		const domain = d.trim().toLowerCase();
 		if (!DOMAIN.test(domain)) throw invalid(`selfProvisioningDomains[${i}]`, `"${d}" is not a domain name`);
 		return domain;
 	});
+	checkCustomAttributeMap(input.customAttributes);
 	for (const [key, value] of Object.entries(input.customAttributes ?? {})) {
 		const ok =
 			["string", "number", "boolean"].includes(typeof value) ||
@@ -84,6 +89,20 @@ function checkTenantFields(input: TenantInput) {
 		throw invalid("roleInheritance", `must be one of "", "none", "userOnly"`);
 	}
 	return { name, domains };
+}
+
+/** A tenant's attributes: names as long as any name, each value and the whole map bounded. */
+function checkCustomAttributeMap(attributes: Record<string, unknown> | undefined) {
+	if (!attributes) return;
+	for (const [key, value] of Object.entries(attributes)) {
+		// The wire's JSON parsing drops this key; refused here too, never stored.
+		if (key === "__proto__") throw invalid(`customAttributes.${key}`, "is not an attribute name");
+		if (key.length > MAX_NAME_LENGTH) {
+			throw invalid("customAttributes", `attribute names are at most ${MAX_NAME_LENGTH} characters`);
+		}
+		checkJsonValue(`customAttributes.${key}`, value);
+	}
+	checkJsonValue("customAttributes", attributes, MAX_ATTRIBUTES_BYTES);
 }
 
 async function writeBatch(deps: Deps, statements: SQL[]) {
@@ -166,10 +185,15 @@ export async function deleteTenant(deps: Deps, projectId: string, id: string, ca
 	]);
 }
 
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key sees only its own tenants.
+const inScope = (tenantIds: string[] | null) =>
+	tenantIds ? sql`t.id IN (SELECT value FROM json_each(${JSON.stringify(tenantIds)}))` : sql`1`;
+
 export async function loadTenant(deps: Deps, projectId: string, id: string, field = "id"): Promise<Tenant> {
+	const { deps: d, tenantIds } = tenantView(deps);
 	const rows = await all<Record<string, unknown>>(
-		deps.d1,
-		tenantSelect(sql`t.project_id = ${projectId} AND t.id = ${id}`),
+		d.d1,
+		tenantSelect(sql`t.project_id = ${projectId} AND t.id = ${id} AND ${inScope(tenantIds)}`),
 	);
 	if (!rows[0]) throw new DomainError("not_found", `Tenant "${id}" not found`, field);
 	return toTenant(rows[0]);
@@ -184,7 +208,8 @@ export interface TenantSearch {
 }
 
 export async function searchTenants(deps: Deps, projectId: string, q: TenantSearch = {}): Promise<Tenant[]> {
-	const where: SQL[] = [sql`t.project_id = ${projectId}`];
+	const { deps: d, tenantIds } = tenantView(deps);
+	const where: SQL[] = [sql`t.project_id = ${projectId}`, inScope(tenantIds)];
 	if (q.ids?.length) where.push(sql`t.id IN ${list(q.ids)}`);
 	if (q.names?.length)
 		where.push(sql`lower(t.name) IN (SELECT lower(value) FROM json_each(${JSON.stringify(q.names)}))`);
@@ -195,15 +220,20 @@ export async function searchTenants(deps: Deps, projectId: string, q: TenantSear
 	if (Object.keys(q.customAttributes ?? {}).length > 20)
 		throw invalid("customAttributes", "at most 20 attributes per search");
 	for (const [key, wanted] of Object.entries(q.customAttributes ?? {})) {
+		if (key === "__proto__") throw invalid(`customAttributes.${key}`, "is not an attribute name");
+		checkSearchText("customAttributes", key);
 		const values = (Array.isArray(wanted) ? wanted : [wanted]).map((v) =>
 			typeof v === "boolean" ? Number(v) : v,
 		);
+		// A search value is a scalar or a list of scalars; nested ones would reach SQLite's JSON functions.
+		if (values.some((v) => v !== null && typeof v === "object"))
+			throw invalid(`customAttributes.${key}`, "expected a string, number, boolean or a list of them");
 		where.push(
 			sql`json_extract(t.custom_attributes, ${`$."${key.replaceAll('"', "")}"`}) IN ${list(values)}`,
 		);
 	}
 	if (q.parentId) where.push(sql`t.parent_id = ${q.parentId}`);
-	const rows = await all<Record<string, unknown>>(deps.d1, tenantSelect(sql.join(where, sql` AND `)));
+	const rows = await all<Record<string, unknown>>(d.d1, tenantSelect(sql.join(where, sql` AND `)));
 	return rows.map(toTenant);
 }
 
@@ -272,9 +302,14 @@ export async function configureSettings(
 			(kind === "unit" && typeof value === "string" && UNITS.includes(value)) ||
 			(kind === "authType" && typeof value === "string" && ["none", "saml", "oidc"].includes(value)) ||
 			(kind === "strings" && Array.isArray(value) && value.every((v) => typeof v === "string"));
-		if (!ok) throw invalid(key, `invalid value ${JSON.stringify(value)}`);
+		if (!ok) {
+			const shown = exceedsDepth(value) ? "(nested too deep)" : JSON.stringify(value).slice(0, 200);
+			throw invalid(key, `invalid value ${shown}`);
+		}
+		if (kind === "strings") checkCount(key, value as string[]);
 		stored[key] = value;
 	}
+	checkJsonValue("settings", stored, MAX_ATTRIBUTES_BYTES);
 	const domains = Array.isArray(settings.selfProvisioningDomains)
 		? checkTenantFields({
 				name: tenant.name,

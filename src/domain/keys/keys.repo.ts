@@ -1,11 +1,17 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { managementKeys } from "../../db/schema";
+import { managementKeys, projects, tenants } from "../../db/schema";
 
 export type KeyRow = typeof managementKeys.$inferSelect;
 
+/** The key and its project's rate-limit tier: what authentication needs, in one read. */
 export const findKeyByHash = (db: Db, keyHash: string) =>
-	db.select().from(managementKeys).where(eq(managementKeys.keyHash, keyHash)).get();
+	db
+		.select({ key: managementKeys, rateLimitTier: projects.rateLimitTier })
+		.from(managementKeys)
+		.innerJoin(projects, eq(projects.id, managementKeys.projectId))
+		.where(eq(managementKeys.keyHash, keyHash))
+		.get();
 
 export const findKey = (db: Db, projectId: string, id: string) =>
 	db
@@ -32,7 +38,9 @@ export const updateKey = (
 	db: Db,
 	projectId: string,
 	id: string,
-	changes: Partial<Pick<KeyRow, "name" | "description" | "status" | "permittedIps">>,
+	changes: Partial<
+		Pick<KeyRow, "name" | "description" | "status" | "permittedIps" | "readOnly" | "tenantIds">
+	>,
 ) =>
 	db
 		.update(managementKeys)
@@ -60,3 +68,18 @@ export const touchKey = (db: Db, keyHash: string, at: number) =>
 		.set({ lastUsedAt: at })
 		.where(and(eq(managementKeys.keyHash, keyHash), sql`coalesce(${managementKeys.lastUsedAt}, 0) < ${at}`))
 		.run();
+
+/** Which of `ids` are tenants of the project (one statement: the ids are one JSON parameter). */
+export const existingTenantIds = async (db: Db, projectId: string, ids: string[]) =>
+	(
+		await db
+			.select({ id: tenants.id })
+			.from(tenants)
+			.where(
+				and(
+					eq(tenants.projectId, projectId),
+					inArray(tenants.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+				),
+			)
+			.all()
+	).map((r) => r.id);

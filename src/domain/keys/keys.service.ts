@@ -4,6 +4,9 @@ import { newId } from "../../lib/ids";
 import { isIpAllowed, isValidIpEntry } from "../../lib/ip-allowlist";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { checkCount, checkJsonValue, checkLength } from "../input-limits";
+import { MAX_ATTRIBUTES_BYTES, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "../limits";
+import { applyKeyScope } from "../scope";
 import * as repo from "./keys.repo";
 
 export type ManagementKey = repo.KeyRow;
@@ -15,10 +18,27 @@ export interface KeyInput {
 	expiresIn?: number;
 	permittedIps?: string[];
 	reBac?: Record<string, unknown>;
+	/** Scope (docs/management-keys.md): every write refused. */
+	readOnly?: boolean;
+	/** Scope: only these tenants, their roles and their members; each must exist in the project. */
+	tenantIds?: string[];
+}
+
+/** Tenant ids of a key's scope: each an existing tenant of the project, no repeats. */
+export async function validateKeyTenantIds(deps: Deps, projectId: string, ids: string[] | undefined) {
+	if (!ids || ids.length === 0) return [];
+	if (ids.length > MAX_KEY_TENANTS) throw invalid("tenantIds", `at most ${MAX_KEY_TENANTS} tenants`);
+	const existing = new Set(await repo.existingTenantIds(deps.db, projectId, ids));
+	for (const [i, id] of ids.entries()) {
+		if (!existing.has(id)) throw invalid(`tenantIds[${i}]`, `tenant ${id} does not exist in this project`);
+	}
+	return [...new Set(ids)];
 }
 
 // Cleartext keys carry a recognisable prefix (secret scanners) and 256 random bits; only their
 // SHA-256 is stored, which is enough for a random secret of that size.
+const MAX_KEY_TENANTS = 100;
+
 export const newKeySecret = () => `rk_${randomToken(32)}`;
 
 export function validatePermittedIps(ips: string[] | undefined, field = "permittedIps") {
@@ -27,7 +47,16 @@ export function validatePermittedIps(ips: string[] | undefined, field = "permitt
 	}
 }
 
+/** The limits of docs/security.md on a key's own fields, for every writer (management API, operator). */
+function checkKeyFields(input: Pick<KeyInput, "name" | "description" | "permittedIps" | "reBac">) {
+	checkLength("name", input.name, MAX_NAME_LENGTH);
+	checkLength("description", input.description, MAX_DESCRIPTION_LENGTH);
+	checkCount("permittedIps", input.permittedIps);
+	checkJsonValue("reBac", input.reBac, MAX_ATTRIBUTES_BYTES);
+}
+
 export async function createKey(deps: Deps, projectId: string, input: KeyInput) {
+	checkKeyFields(input);
 	validatePermittedIps(input.permittedIps);
 	const maxSeconds = 100 * 365 * 24 * 3600;
 	const expiresIn = input.expiresIn;
@@ -36,6 +65,7 @@ export async function createKey(deps: Deps, projectId: string, input: KeyInput) 
 		(!Number.isSafeInteger(expiresIn) || expiresIn < 0 || expiresIn > maxSeconds)
 	)
 		throw invalid("expiresIn", `must be a whole number of seconds from 0 (never) to ${maxSeconds}`);
+	const tenantIds = await validateKeyTenantIds(deps, projectId, input.tenantIds);
 	const cleartext = newKeySecret();
 	const now = deps.now();
 	const key = await repo.insertKey(deps.db, {
@@ -47,6 +77,8 @@ export async function createKey(deps: Deps, projectId: string, input: KeyInput) 
 		expiresAt: input.expiresIn ? now + input.expiresIn * 1000 : null,
 		permittedIps: input.permittedIps ?? [],
 		reBac: input.reBac ?? {},
+		readOnly: input.readOnly ?? false,
+		tenantIds,
 		createdAt: now,
 	});
 	return { key, cleartext };
@@ -64,14 +96,30 @@ export async function updateKey(
 	deps: Deps,
 	projectId: string,
 	id: string,
-	changes: { name: string; description?: string; status?: "active" | "inactive"; permittedIps?: string[] },
+	changes: {
+		name: string;
+		description?: string;
+		status?: "active" | "inactive";
+		permittedIps?: string[];
+		/** Absent: unchanged. */
+		readOnly?: boolean;
+		/** Absent: unchanged; [] removes the tenant binding. */
+		tenantIds?: string[];
+	},
 ) {
+	checkKeyFields(changes);
 	validatePermittedIps(changes.permittedIps);
+	const tenantIds =
+		changes.tenantIds === undefined
+			? undefined
+			: await validateKeyTenantIds(deps, projectId, changes.tenantIds);
 	const key = await repo.updateKey(deps.db, projectId, id, {
 		name: changes.name,
 		description: changes.description ?? "",
 		...(changes.status ? { status: changes.status } : {}),
 		...(changes.permittedIps ? { permittedIps: changes.permittedIps } : {}),
+		...(changes.readOnly !== undefined ? { readOnly: changes.readOnly } : {}),
+		...(tenantIds !== undefined ? { tenantIds } : {}),
 	});
 	if (!key) throw new DomainError("not_found", `Management key ${id} not found`, "id");
 	await forgetCachedKeys(deps.kv, [key.keyHash]);
@@ -89,11 +137,16 @@ export async function deleteKeys(deps: Deps, projectId: string, ids: string[]) {
 export interface KeyPrincipal {
 	projectId: string;
 	keyId: string;
+	/** The key's scope (docs/security.md): enforced by the domain, carried in `Deps.scope`. */
+	readOnly: boolean;
+	/** Non-empty: the key is bound to these tenants. */
+	tenantIds: string[];
+	rateLimitTier: "standard" | "high";
 }
 
 /**
- * Resolves a cleartext key to its project. Warm path: one KV read, no D1. A miss reads D1 once
- * and records the last-used time in the background.
+ * Resolves a cleartext key to its project and applies its scope to `deps`. Warm path: one KV
+ * read, no D1. A miss reads D1 once and records the last-used time in the background.
  */
 export async function authenticateKey(
 	deps: Deps,
@@ -104,8 +157,9 @@ export async function authenticateKey(
 	const keyHash = await sha256Hex(cleartext);
 	let key: CachedKey | null = await readCachedKey(deps.kv, keyHash);
 	if (!key) {
-		const row = await repo.findKeyByHash(deps.db, keyHash);
-		if (!row) throw new DomainError("unauthorized", "Invalid management key");
+		const found = await repo.findKeyByHash(deps.db, keyHash);
+		if (!found) throw new DomainError("unauthorized", "Invalid management key");
+		const row = found.key;
 		key = {
 			keyId: row.id,
 			projectId: row.projectId,
@@ -113,6 +167,9 @@ export async function authenticateKey(
 			status: row.status,
 			expiresAt: row.expiresAt,
 			permittedIps: row.permittedIps,
+			readOnly: row.readOnly,
+			tenantIds: row.tenantIds,
+			rateLimitTier: found.rateLimitTier,
 		};
 		deps.waitUntil(writeCachedKey(deps.kv, key));
 		deps.waitUntil(repo.touchKey(deps.db, keyHash, deps.now()));
@@ -129,5 +186,15 @@ export async function authenticateKey(
 	if (!isIpAllowed(key.permittedIps, clientIp)) {
 		throw new DomainError("forbidden", "Client IP address is not permitted for this management key");
 	}
-	return { projectId: key.projectId, keyId: key.keyId };
+	const principal: KeyPrincipal = {
+		projectId: key.projectId,
+		keyId: key.keyId,
+		readOnly: key.readOnly,
+		tenantIds: key.tenantIds,
+		rateLimitTier: key.rateLimitTier,
+	};
+	// The request's own deps take the key's scope here, so no dialect (present or future) can
+	// authenticate a key and run services without it (src/domain/scope.ts).
+	Object.assign(deps, applyKeyScope(deps, principal));
+	return principal;
 }

@@ -35,3 +35,19 @@ export const updateProject = (db: Db, id: string, changes: Partial<Omit<ProjectR
 	Object.keys(changes).length === 0
 		? findProject(db, id)
 		: db.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
+
+/** The update and the project's key hashes in one batch (the caller drops those keys from the cache). */
+export async function updateProjectReadingKeys(
+	db: Db,
+	id: string,
+	changes: Partial<Omit<ProjectRow, "id" | "createdAt">>,
+) {
+	const [updated, hashes] = await db.batch([
+		db.update(projects).set(changes).where(eq(projects.id, id)).returning(),
+		db
+			.select({ keyHash: managementKeys.keyHash })
+			.from(managementKeys)
+			.where(eq(managementKeys.projectId, id)),
+	]);
+	return { project: updated[0], keyHashes: hashes.map((h) => h.keyHash) };
+}

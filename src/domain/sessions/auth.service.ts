@@ -12,7 +12,7 @@ import * as repo from "../users/users.repo";
 import { createUser } from "../users/users.service";
 import { historyStatement, projectQuery, type RequestInfo, toProject } from "./context";
 import { type SigningKeyRow, signingKeysQuery, toSigningKeys } from "./signing-keys";
-import { type IssuedTokens, issueTokens, verifyProjectJwt } from "./tokens";
+import { checkClaimsSize, clientClaimsOf, type IssuedTokens, issueTokens, verifyProjectJwt } from "./tokens";
 
 // End-user authentication: password sign-up / sign-in / replace / update, refresh, logout,
 // logout-all, me, history and tenant selection.
@@ -28,11 +28,10 @@ const BAD_CREDENTIALS = "Invalid login id or password";
 
 const passwordQuery = (projectId: string, loginId: string) =>
 	sql`SELECT algorithm, hash, expired, temporary FROM user_passwords WHERE project_id = ${projectId}
-		AND user_id = (SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(loginId)})`;
+		AND user_id = ${repo.loginIdOwner(projectId, loginId)}`;
 
 const userByLoginIdQuery = (projectId: string, loginId: string) =>
-	repo.selectUsers(sql`u.project_id = ${projectId} AND u.id = (SELECT user_id FROM user_login_ids
-		WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(loginId)})`);
+	repo.selectUsers(sql`u.project_id = ${projectId} AND u.id = ${repo.loginIdOwner(projectId, loginId)}`);
 
 function requireProject(project: Project | null): Project {
 	if (!project) throw new DomainError("unauthorized", "Unknown project");
@@ -73,6 +72,12 @@ const dummyHash = () => {
 const secondsUntil = (at: number, now: number) => Math.max(1, Math.ceil((at - now) / 1000));
 
 /**
+ * Stands in for the user's session object when the login id matches no user with a password, so
+ * that path makes the same calls as a wrong password; it holds no sessions and never locks.
+ */
+export const NO_USER_SESSIONS = "-";
+
+/**
  * Checks a password with lockout: a locked user is refused before the password is checked;
  * each failure is counted in the user's session object, which locks after the project's limit.
  */
@@ -90,8 +95,12 @@ async function checkPassword(
 	const record = (outcome: string) =>
 		historyStatement(project.id, { userId: user?.id ?? null, loginId, method, outcome, at: now }, info);
 	if (!user || !password) {
-		// Spend what a real check costs, so the answer time does not tell which login ids exist.
+		// The same work as a wrong password (a lockout check, one hash of today's cost, a failure
+		// counted, one history write), so the answer time does not tell which login ids exist.
+		const stand = sessionsOf(deps.env, project.id, NO_USER_SESSIONS);
+		await stand.lockedUntil(now);
 		await verifyPassword(await dummyHash(), given);
+		await stand.recordFailure(now, 0, 0);
 		await batch(deps.d1, [record(user ? "no-password" : "unknown-login-id")]);
 		throw new DomainError("unauthorized", BAD_CREDENTIALS);
 	}
@@ -141,7 +150,7 @@ async function completeSignIn(
 	user: User,
 	keys: SigningKeyRow[],
 	statements: ReturnType<typeof sql>[],
-	options: { info: RequestInfo; amr: string[]; customClaims?: Record<string, unknown> },
+	options: { info: RequestInfo; amr: string[]; clientClaims?: Record<string, unknown> },
 ): Promise<AuthResult> {
 	const now = deps.now();
 	const firstSeen = user.status === "invited";
@@ -155,7 +164,7 @@ async function completeSignIn(
 	const tokens = await issueTokens(deps, project, fresh, {
 		issuer: options.info.issuer,
 		amr: options.amr,
-		customClaims: options.customClaims,
+		clientClaims: options.clientClaims,
 		keys,
 	});
 	return { tokens, user: fresh, firstSeen, project };
@@ -167,6 +176,7 @@ export async function signInWithPassword(
 	input: { loginId: string; password: string; customClaims?: Record<string, unknown> },
 	info: RequestInfo,
 ): Promise<AuthResult> {
+	checkClaimsSize(input.customClaims, "loginOptions.customClaims");
 	const { project, user, password, keys } = await readForSignIn(deps, projectId, input.loginId);
 	const { sessions, record } = await checkPassword(
 		deps,
@@ -200,7 +210,7 @@ export async function signInWithPassword(
 	return completeSignIn(deps, project, user, keys, statements, {
 		info,
 		amr: ["pwd"],
-		customClaims: input.customClaims,
+		clientClaims: input.customClaims,
 	});
 }
 
@@ -223,6 +233,7 @@ export async function signUpWithPassword(
 	},
 	info: RequestInfo,
 ): Promise<AuthResult> {
+	checkClaimsSize(input.customClaims, "loginOptions.customClaims");
 	const [projectRows, keyRows] = await batch(deps.d1, [projectQuery(projectId), signingKeysQuery(projectId)]);
 	const project = requireProject(toProject(projectRows));
 	checkPolicy(input.password, project.passwordPolicy);
@@ -237,7 +248,7 @@ export async function signUpWithPassword(
 	const tokens = await issueTokens(deps, project, user, {
 		issuer: info.issuer,
 		amr: ["pwd"],
-		customClaims: input.customClaims,
+		clientClaims: input.customClaims,
 		keys: toSigningKeys(keyRows),
 	});
 	await batch(deps.d1, [
@@ -337,10 +348,6 @@ export async function authenticateRefresh(
 	return { project, keys, user, claims };
 }
 
-/** The custom claims given at sign-in, carried by the refresh JWT. */
-const signInClaims = (claims: Record<string, unknown>) =>
-	claims.ccl && typeof claims.ccl === "object" ? (claims.ccl as Record<string, unknown>) : undefined;
-
 /** A new session JWT with the user's current roles and tenants; the refresh JWT stays. */
 export async function refresh(
 	deps: Deps,
@@ -356,7 +363,7 @@ export async function refresh(
 		issuer: info.issuer,
 		amr: (ctx.claims.amr as string[] | undefined) ?? [],
 		tenant,
-		customClaims: signInClaims(ctx.claims),
+		clientClaims: clientClaimsOf(ctx.claims),
 		keys: ctx.keys,
 		sessionId: ctx.claims.sid,
 	});
@@ -413,7 +420,7 @@ export async function selectTenant(
 		issuer: info.issuer,
 		amr: (ctx.claims.amr as string[] | undefined) ?? [],
 		tenant: tenantId,
-		customClaims: signInClaims(ctx.claims),
+		clientClaims: clientClaimsOf(ctx.claims),
 		keys: ctx.keys,
 		sessionId: ctx.claims.sid,
 	});

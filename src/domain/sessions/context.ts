@@ -4,7 +4,8 @@ import type { Project } from "../projects/projects.service";
 /** The project row with its session and password settings, for a read batch. */
 export const projectQuery = (projectId: string) =>
 	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
-		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds
+		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds,
+		rate_limit_tier AS rateLimitTier
 		FROM projects WHERE id = ${projectId}`;
 
 export function toProject(rows: Record<string, unknown>[] | undefined): Project | null {
@@ -19,6 +20,7 @@ export function toProject(rows: Record<string, unknown>[] | undefined): Project 
 		passwordPolicy: JSON.parse(r.passwordPolicy as string),
 		lockoutAttempts: Number(r.lockoutAttempts),
 		lockoutSeconds: Number(r.lockoutSeconds),
+		rateLimitTier: r.rateLimitTier === "high" ? "high" : "standard",
 	};
 }
 

@@ -4,35 +4,39 @@ import { checkPolicy, hashPassword } from "../../lib/passwords";
 import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
+import { tenantView } from "../scope";
 import * as repo from "../users/users.repo";
 import { authenticateRefresh, setPasswordStatement } from "./auth.service";
 import { projectQuery, toProject } from "./context";
 import { signingKey, signingKeysQuery, toSigningKeys } from "./signing-keys";
-import { RESERVED_CLAIMS, sign, verifyProjectJwt } from "./tokens";
+import { checkManagementClaims, sign, verifyProjectJwt } from "./tokens";
 
 // Management of credentials and sessions: passwords set by an admin, expiry, logout of every
 // session, sign-in history and custom claims on a session JWT.
 
-async function readUser(deps: Deps, projectId: string, ref: string) {
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key finds only users it may change, and the
+// write runs on the returned deps.
+async function readUser(scoped: Deps, projectId: string, ref: string) {
+	const { deps, tenantIds } = tenantView(scoped);
 	const [projectRows, userRows] = await batch(deps.d1, [
 		projectQuery(projectId),
-		repo.userByRefQuery(projectId, ref),
+		repo.userByRefQuery(projectId, ref, tenantIds, true),
 	]);
 	const user = repo.toUsers(userRows)[0];
 	const project = toProject(projectRows);
 	if (!user || !project) throw userNotFound();
-	return { user, project };
+	return { user, project, deps };
 }
 
 /** Sets a password: `temporary` ones must be replaced at the next sign-in. Sessions end. */
 export async function setPassword(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	password: string,
 	temporary: boolean,
 ) {
-	const { user, project } = await readUser(deps, projectId, ref);
+	const { user, project, deps } = await readUser(scoped, projectId, ref);
 	checkPolicy(password, project.passwordPolicy);
 	const stored = await hashPassword(password);
 	await batch(deps.d1, [
@@ -43,8 +47,8 @@ export async function setPassword(
 }
 
 /** The next password sign-in fails with E062909 until the password is replaced. Sessions end. */
-export async function expirePassword(deps: Deps, projectId: string, ref: string) {
-	const { user } = await readUser(deps, projectId, ref);
+export async function expirePassword(scoped: Deps, projectId: string, ref: string) {
+	const { user, deps } = await readUser(scoped, projectId, ref);
 	await batch(deps.d1, [
 		sql`UPDATE user_passwords SET expired = 1 WHERE project_id = ${projectId} AND user_id = ${user.id}`,
 	]);
@@ -59,13 +63,17 @@ export async function logoutUser(
 ) {
 	const ref = target.loginId || target.userId;
 	if (!ref) throw new DomainError("missing_argument", "loginId or userId is required", "loginId");
+	// Tenant-aware (src/domain/scope.ts): a tenant-bound key logs out only users it may change.
+	const { deps: d, tenantIds } = tenantView(deps);
 	const rows = await all<Record<string, unknown>>(
-		deps.d1,
-		target.loginId ? repo.userByRefQuery(projectId, ref) : repo.userByIdQuery(projectId, ref),
+		d.d1,
+		target.loginId
+			? repo.userByRefQuery(projectId, ref, tenantIds, true)
+			: repo.userByIdQuery(projectId, ref, tenantIds, true),
 	);
 	const user = repo.toUsers(rows)[0];
 	if (!user) throw userNotFound();
-	await revokeUserSessions(deps, projectId, user.id);
+	await revokeUserSessions(d, projectId, user.id);
 }
 
 export interface HistoryEntry {
@@ -101,13 +109,17 @@ export async function myHistory(deps: Deps, projectId: string, refreshJwt: strin
 	return history(deps, projectId, [ctx.user.id]);
 }
 
-/** Adds custom claims to a valid session JWT and signs it again (same expiry). */
+/**
+ * Adds custom claims to a valid session JWT and signs it again (same expiry). A management call,
+ * so the claims go at the top level; the end user's own stay under `nsec`.
+ */
 export async function updateJwt(
 	deps: Deps,
 	projectId: string,
 	jwt: string,
 	customClaims: Record<string, unknown>,
 ) {
+	checkManagementClaims(customClaims, "customClaims");
 	const [projectRows, keyRows] = await batch(deps.d1, [projectQuery(projectId), signingKeysQuery(projectId)]);
 	const project = toProject(projectRows);
 	if (!project) throw new DomainError("unauthorized", "Unknown project");
@@ -115,9 +127,6 @@ export async function updateJwt(
 	const claims = await verifyProjectJwt(keys, projectId, jwt, "DS", deps.now()).catch(() => {
 		throw invalid("jwt", "not a valid session JWT of this project");
 	});
-	for (const key of Object.keys(customClaims)) {
-		if (RESERVED_CLAIMS.has(key)) throw invalid(`customClaims.${key}`, "is a reserved claim");
-	}
 	const key = await signingKey(deps, projectId, keys, project.refreshTtl * 1000);
 	const { exp, ...rest } = claims;
 	return sign(key, { ...rest, ...customClaims }, exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl);

@@ -56,7 +56,7 @@ import {
 	verifyRegistration,
 } from "./passkeys.webauthn";
 import { signingKeysQuery, toSigningKeys } from "./signing-keys";
-import { issueTokens } from "./tokens";
+import { checkClaimsSize, issueTokens } from "./tokens";
 
 const MAX_NAME_LENGTH = 1024;
 
@@ -75,6 +75,7 @@ export async function startSignUp(
 	},
 ): Promise<StartResult<PublicKeyCredentialCreationOptionsJSON>> {
 	const at = checkOrigin(input.origin);
+	checkClaimsSize(input.customClaims, "loginOptions.customClaims");
 	const loginId = checkLoginId(input.loginId, "user.loginId");
 	if ((input.name?.length ?? 0) > MAX_NAME_LENGTH) {
 		throw invalid("user.name", `longer than ${MAX_NAME_LENGTH} characters`);
@@ -159,7 +160,7 @@ export async function finishSignUp(
 			repo.userByIdQuery(projectId, created.id),
 		]);
 	} catch (error) {
-		// The credential id is taken (by another project's user, as ids are global): undo the user.
+		// The credential id is taken by another user of this project: undo the user.
 		await deleteUserById(deps, projectId, created.id);
 		throw isUniqueViolation(error) ? alreadyRegistered() : error;
 	}
@@ -167,7 +168,7 @@ export async function finishSignUp(
 	const tokens = await issueTokens(deps, project, user, {
 		issuer: info.issuer,
 		amr: ["webauthn"],
-		customClaims: ceremony.customClaims,
+		clientClaims: ceremony.customClaims,
 		keys: toSigningKeys(keyRows),
 	});
 	return { tokens, user, firstSeen: true, project };
@@ -190,6 +191,7 @@ export async function startSignIn(
 	},
 ): Promise<StartResult<PublicKeyCredentialRequestOptionsJSON>> {
 	const at = checkOrigin(input.origin);
+	checkClaimsSize(input.customClaims, "loginOptions.customClaims");
 	const loginId = input.loginId.trim();
 	const [projectRows, userRows, passkeyRows] = await batch(deps.d1, [
 		projectQuery(projectId),
@@ -316,7 +318,7 @@ export async function finishSignIn(
 	const tokens = await issueTokens(deps, project, fresh, {
 		issuer: info.issuer,
 		amr: ["webauthn"],
-		customClaims: ceremony.customClaims,
+		clientClaims: ceremony.customClaims,
 		keys: toSigningKeys(keyRows),
 	});
 	return { tokens, user: fresh, firstSeen, project };

@@ -3,8 +3,7 @@
 import type { WebAuthnCredential } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { type SQL, sql } from "drizzle-orm";
-import { loginIdKey } from "../users/user.validate";
-import { selectUsers } from "../users/users.repo";
+import { loginIdOwner, selectUsers } from "../users/users.repo";
 
 /** How long a started ceremony may be finished (the options' `timeout` too). */
 export const CEREMONY_TTL_MS = 5 * 60 * 1000;
@@ -117,8 +116,8 @@ export const holdsAnyPasskey = (projectId: string) =>
 
 // ---------------------------------------------------------------- the users passkeys touch
 
-export const userIdByLoginId = (projectId: string, loginId: string) =>
-	sql`(SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(loginId)})`;
+/** The user a login id names (users.repo: a value in user-id shape names none). */
+export const userIdByLoginId = loginIdOwner;
 
 /** The user whose id the subquery yields (no row when it yields none). */
 export const userQuery = (projectId: string, userId: SQL) =>

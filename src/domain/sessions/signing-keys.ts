@@ -4,7 +4,8 @@ import { all, batch } from "../../db/sql";
 import type { Deps } from "../deps";
 
 // Per-project JWT signing keys (RS256: what Descope issues and every JWT library accepts).
-// A project gets its first key when it first signs. Rotation adds a `next` key that is
+// A project gets its first key when it is created, so a resource server fetching the JWKS at boot
+// has it (older projects without one get it when they first sign). Rotation adds a `next` key that is
 // published at once and signs only from `activateAt`; the key it replaces is retired and stays
 // published until every refresh token it signed has expired.
 
@@ -32,6 +33,21 @@ function toRows(rows: Record<string, unknown>[] | undefined): SigningKeyRow[] {
 		activateAt: Number(r.activateAt),
 		publishUntil: r.publishUntil === null ? null : Number(r.publishUntil),
 	}));
+}
+
+/** The first, active key of a new project, as a row for the project's creation batch. */
+export async function firstSigningKey(projectId: string, now: number) {
+	const key = await newKey();
+	return {
+		kid: key.kid,
+		projectId,
+		alg: ALG,
+		publicJwk: key.publicJwk as Record<string, unknown>,
+		privateJwk: key.privateJwk as Record<string, unknown>,
+		status: "active" as const,
+		createdAt: now,
+		activateAt: now,
+	};
 }
 
 /** For a caller's read batch: every key of the project. */

@@ -2,7 +2,8 @@ import { decodeProtectedHeader, type JWTPayload, jwtVerify, SignJWT } from "jose
 import { randomToken } from "../../lib/crypto";
 import { sessionsOf } from "../../sessions/client";
 import type { Deps } from "../deps";
-import { DomainError } from "../errors";
+import { DomainError, invalid } from "../errors";
+import { MAX_CUSTOM_CLAIMS_BYTES } from "../limits";
 import type { Project } from "../projects/projects.service";
 import type { User } from "../users/user.types";
 import {
@@ -13,7 +14,7 @@ import {
 	signingKey,
 } from "./signing-keys";
 
-// Session and refresh JWTs (wire contract §5.4). The refresh JWT names its session (`sid`) in
+// Session and refresh JWTs (docs/sessions.md). The refresh JWT names its session (`sid`) in
 // the user's session object; the session JWT carries the user's current roles and tenants.
 
 /** Claims Roster sets itself; custom claims may not override them. */
@@ -33,14 +34,48 @@ export const RESERVED_CLAIMS = new Set([
 	"tenants",
 	"dct",
 	"ccl",
+	"nsec",
 ]);
+
+/**
+ * The claim that holds what an end user asked for (`loginOptions.customClaims`): never the top
+ * level, where a resource server would trust it. Descope puts client-side claims there too.
+ */
+export const CLIENT_CLAIMS = "nsec";
+
+const utf8 = new TextEncoder();
+
+/** Refuses custom claims over MAX_CUSTOM_CLAIMS_BYTES serialized (the token carries them all). */
+export function checkClaimsSize(claims: Record<string, unknown> | undefined, field: string) {
+	if (!claims) return;
+	if (utf8.encode(JSON.stringify(claims)).byteLength > MAX_CUSTOM_CLAIMS_BYTES) {
+		throw invalid(field, `at most ${MAX_CUSTOM_CLAIMS_BYTES} bytes of JSON`);
+	}
+}
+
+/** Claims a management call sets at the top level: bounded, and never one Roster sets itself. */
+export function checkManagementClaims(claims: Record<string, unknown>, field: string) {
+	checkClaimsSize(claims, field);
+	for (const key of Object.keys(claims)) {
+		if (RESERVED_CLAIMS.has(key)) throw invalid(`${field}.${key}`, "is a reserved claim");
+	}
+}
+
+/** The end-user claims a refresh JWT carries (`ccl` in tokens issued before `nsec`). */
+export function clientClaimsOf(claims: Record<string, unknown>): Record<string, unknown> | undefined {
+	const value = claims[CLIENT_CLAIMS] ?? claims.ccl;
+	return value && typeof value === "object" && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: undefined;
+}
 
 export interface IssueOptions {
 	issuer: string;
 	amr: string[];
 	/** The selected tenant (`dct`). */
 	tenant?: string;
-	customClaims?: Record<string, unknown>;
+	/** Claims from an end-user request: signed under `nsec` only, and kept by refreshes. */
+	clientClaims?: Record<string, unknown>;
 	keys?: SigningKeyRow[];
 	/** Re-use a session (tenant selection); otherwise a new one is opened. */
 	sessionId?: string;
@@ -66,8 +101,8 @@ export function authorizationClaims(user: User) {
 	};
 }
 
-const withoutReserved = (claims: Record<string, unknown> | undefined) =>
-	Object.fromEntries(Object.entries(claims ?? {}).filter(([k]) => !RESERVED_CLAIMS.has(k)));
+const clientClaimsClaim = (claims: Record<string, unknown> | undefined) =>
+	claims && Object.keys(claims).length ? { [CLIENT_CLAIMS]: claims } : {};
 
 /** Signs claims with a project key; `kid` names it in the published JWKS. */
 export async function sign(key: SigningKeyRow, claims: JWTPayload, expiresAt: number) {
@@ -87,7 +122,6 @@ export async function signSessionJwt(
 	const iat = Math.floor(deps.now() / 1000);
 	const exp = iat + project.sessionTtl;
 	const claims: JWTPayload = {
-		...withoutReserved(options.customClaims),
 		iss: options.issuer,
 		sub: user.id,
 		iat,
@@ -96,6 +130,7 @@ export async function signSessionJwt(
 		amr: options.amr,
 		...authorizationClaims(user),
 		...(options.tenant ? { dct: options.tenant } : {}),
+		...clientClaimsClaim(options.clientClaims),
 	};
 	return { jwt: await sign(key, claims, exp), claims: { ...claims, exp }, exp, key };
 }
@@ -113,7 +148,6 @@ export async function issueTokens(
 	if (!options.sessionId)
 		await sessionsOf(deps.env, project.id, user.id).openSession(sessionId, now, refreshExpiration * 1000);
 	const session = await signSessionJwt(deps, project, user, { ...options, sessionId });
-	const custom = withoutReserved(options.customClaims);
 	const refreshJwt = await sign(
 		session.key,
 		{
@@ -124,8 +158,8 @@ export async function issueTokens(
 			drn: "DSR",
 			amr: options.amr,
 			...(options.tenant ? { dct: options.tenant } : {}),
-			// The sign-in's custom claims ride in the (signed) refresh JWT, so refreshes keep them.
-			...(Object.keys(custom).length ? { ccl: custom } : {}),
+			// The sign-in's claims ride in the (signed) refresh JWT, so refreshes keep them.
+			...clientClaimsClaim(options.clientClaims),
 		},
 		refreshExpiration,
 	);

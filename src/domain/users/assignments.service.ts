@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { assertTenantInScope, tenantView } from "../scope";
 import { contextQueries, resolveRole, toContext } from "./assignments";
 import type { User } from "./user.types";
 import * as repo from "./users.repo";
@@ -14,17 +15,20 @@ const list = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stri
 const touch = (projectId: string, userId: string, now: number) =>
 	sql`UPDATE users SET modified_at = ${now}, version = version + 1 WHERE project_id = ${projectId} AND id = ${userId}`;
 
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key finds only members of its tenants and
+// changes memberships and roles of its own tenants only.
 async function read(
 	deps: Deps,
 	projectId: string,
 	ref: string,
 	fields: { roleNames?: string[]; tenantId?: string; ssoAppIds?: string[] },
+	tenantIds: string[] | null = null,
 ) {
 	const userTenants = fields.tenantId
 		? [{ tenantId: fields.tenantId, roleNames: fields.roleNames }]
 		: undefined;
 	const [userRows, ...contextRows] = await batch(deps.d1, [
-		repo.userByRefQuery(projectId, ref),
+		repo.userByRefQuery(projectId, ref, tenantIds, true),
 		...contextQueries(projectId, [{ roleNames: fields.roleNames, userTenants, ssoAppIds: fields.ssoAppIds }]),
 	]);
 	const user = repo.toUsers(userRows)[0];
@@ -54,8 +58,10 @@ async function writeAndRead(deps: Deps, projectId: string, user: User, statement
 }
 
 /** Adds a membership; a new member gets the tenant's default roles. */
-export async function addTenant(deps: Deps, projectId: string, ref: string, tenantId: string) {
-	const { user } = await read(deps, projectId, ref, { tenantId });
+export async function addTenant(scoped: Deps, projectId: string, ref: string, tenantId: string) {
+	const { deps, tenantIds } = tenantView(scoped);
+	assertTenantInScope(tenantIds, tenantId);
+	const { user } = await read(deps, projectId, ref, { tenantId }, tenantIds);
 	const isMember = sql`EXISTS (SELECT 1 FROM user_tenants WHERE user_id = ${user.id} AND tenant_id = ${tenantId})`;
 	return writeAndRead(deps, projectId, user, [
 		sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
@@ -67,8 +73,10 @@ export async function addTenant(deps: Deps, projectId: string, ref: string, tena
 }
 
 /** Removes a membership and the roles held in that tenant. */
-export async function removeTenant(deps: Deps, projectId: string, ref: string, tenantId: string) {
-	const { user } = await read(deps, projectId, ref, { tenantId });
+export async function removeTenant(scoped: Deps, projectId: string, ref: string, tenantId: string) {
+	const { deps, tenantIds } = tenantView(scoped);
+	assertTenantInScope(tenantIds, tenantId);
+	const { user } = await read(deps, projectId, ref, { tenantId }, tenantIds);
 	return writeAndRead(deps, projectId, user, [
 		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
 		sql`DELETE FROM user_tenants WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
@@ -79,7 +87,7 @@ export type RoleChange = "add" | "set" | "remove";
 
 /** Adds, sets or removes roles, project-wide or (with tenantId) in a tenant the user belongs to. */
 export async function changeRoles(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	change: RoleChange,
@@ -88,7 +96,15 @@ export async function changeRoles(
 ) {
 	if (change !== "set" && roleNames.length === 0)
 		throw new DomainError("missing_argument", "roleNames is required", "roleNames");
-	const { user, ctx } = await read(deps, projectId, ref, { roleNames, tenantId });
+	const { deps, tenantIds } = tenantView(scoped);
+	if (tenantIds && !tenantId)
+		throw new DomainError(
+			"forbidden",
+			"roleNames: a tenant-bound management key cannot change project roles",
+			"roleNames",
+		);
+	if (tenantId) assertTenantInScope(tenantIds, tenantId);
+	const { user, ctx } = await read(deps, projectId, ref, { roleNames, tenantId }, tenantIds);
 	const scope = tenantId ?? "";
 	if (tenantId && !user.tenants.some((t) => t.tenantId === tenantId)) {
 		throw invalid("tenantId", `the user is not a member of tenant "${tenantId}"`);

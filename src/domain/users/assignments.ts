@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { invalid } from "../errors";
+import { DomainError, invalid } from "../errors";
 
 // Roles, tenant memberships and SSO applications as user fields: names resolved to ids against
 // one read of the project's roles/tenants/apps, and written as set-based SQL.
@@ -122,6 +122,49 @@ export function resolveAssignments(
 }
 
 const unique = (values: string[]) => [...new Set(values)];
+
+const outOfScope = (field: string, message: string) =>
+	new DomainError("forbidden", `${field}: ${message}`, field);
+
+/**
+ * What a tenant-bound key may assign (docs/management-keys.md): memberships and roles of its own
+ * tenants only, no project roles or SSO applications; a user it creates joins one of its tenants.
+ * `tenantIds` null: the key is not tenant-bound.
+ */
+export function checkAssignmentsInScope(
+	fields: AssignmentFields,
+	tenantIds: string[] | null,
+	isNewUser: boolean,
+) {
+	if (!tenantIds) return;
+	// On an existing user these fields replace the whole list (an empty one clears it), across all
+	// tenants: memberships change one tenant at a time (tenant/add, tenant/remove).
+	if (!isNewUser && fields.userTenants !== undefined)
+		throw outOfScope(
+			"userTenants",
+			"a tenant-bound management key changes memberships with tenant/add and tenant/remove",
+		);
+	if (!isNewUser && fields.roleNames !== undefined)
+		throw outOfScope("roleNames", "a tenant-bound management key cannot change project roles");
+	if (!isNewUser && fields.ssoAppIds !== undefined)
+		throw outOfScope("ssoAppIds", "a tenant-bound management key cannot assign SSO applications");
+	if (fields.roleNames?.length)
+		throw outOfScope("roleNames", "a tenant-bound management key cannot assign project roles");
+	if (fields.ssoAppIds?.length)
+		throw outOfScope("ssoAppIds", "a tenant-bound management key cannot assign SSO applications");
+	for (const [i, t] of (fields.userTenants ?? []).entries()) {
+		if (!tenantIds.includes(t.tenantId))
+			throw outOfScope(
+				`userTenants[${i}].tenantId`,
+				`tenant ${t.tenantId} is outside this management key's tenants`,
+			);
+	}
+	if (isNewUser && !fields.userTenants?.length)
+		throw outOfScope(
+			"userTenants",
+			"a user created with a tenant-bound management key must join one of its tenants",
+		);
+}
 
 /** Statements that set each given part (replacing what the user had) for many users at once. */
 export function writeAssignmentsStatements(

@@ -2,6 +2,9 @@ import { customAttributeTypes } from "../../db/schema";
 import { batch } from "../../db/sql";
 import type { Deps } from "../deps";
 import { invalid } from "../errors";
+import { checkCount, checkJsonValue, checkLength } from "../input-limits";
+import { MAX_NAME_LENGTH } from "../limits";
+import { projectRead } from "../scope";
 import * as repo from "./custom-attributes.repo";
 import { ATTRIBUTE_NAME } from "./user.validate";
 
@@ -40,8 +43,9 @@ function toType(type: number | string, field: string): number {
 	return value;
 }
 
+// A project-level object a tenant-bound key may read (docs/management-keys.md).
 export const listDefinitions = (deps: Deps, projectId: string) =>
-	repo.listDefinitionsQuery(deps.db, projectId).all();
+	repo.listDefinitionsQuery(projectRead(deps).db, projectId).all();
 
 /** Creates definitions (an existing name is redefined) and returns the project's full list. */
 export async function createDefinitions(deps: Deps, projectId: string, inputs: AttributeDefinitionInput[]) {
@@ -56,6 +60,15 @@ export async function createDefinitions(deps: Deps, projectId: string, inputs: A
 				"must start with a letter or _ and hold only letters, digits, _ and -",
 			);
 		}
+		// JSON parsing drops an own "__proto__" key, so values under this name could never be set.
+		if (a.name === "__proto__") throw invalid(`attributes[${i}].name`, `"__proto__" is reserved`);
+		checkLength(`attributes[${i}].displayName`, a.displayName, MAX_NAME_LENGTH);
+		checkCount(`attributes[${i}].options`, a.options);
+		for (const [j, o] of (a.options ?? []).entries()) {
+			checkLength(`attributes[${i}].options[${j}].value`, o.value, MAX_NAME_LENGTH);
+			checkLength(`attributes[${i}].options[${j}].label`, o.label, MAX_NAME_LENGTH);
+		}
+		checkJsonValue(`attributes[${i}].defaultValue`, a.defaultValue);
 		if (names.has(a.name)) throw invalid(`attributes[${i}].name`, `"${a.name}" appears twice`);
 		names.add(a.name);
 		return {

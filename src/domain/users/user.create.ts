@@ -4,16 +4,24 @@ import { batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
-import { contextQueries, resolveAssignments, toContext, writeAssignmentsStatements } from "./assignments";
+import { assertNotReadOnly, tenantView } from "../scope";
+import {
+	checkAssignmentsInScope,
+	contextQueries,
+	resolveAssignments,
+	toContext,
+	writeAssignmentsStatements,
+} from "./assignments";
+import { identifierKey } from "./identifiers";
 import type { User, UserFields } from "./user.types";
 import {
+	checkAssignmentLists,
 	checkCustomAttributes,
 	checkEmail,
 	checkLoginId,
+	checkLoginIds,
 	checkPhone,
-	emailKey,
-	loginIdKey,
-	textOrNull,
+	checkProfileText,
 } from "./user.validate";
 import * as repo from "./users.repo";
 
@@ -33,28 +41,25 @@ export interface CreateResult {
 
 function buildRow(input: UserFields, defs: AttributeDefs, now: number): repo.NewUserRow {
 	const loginId = checkLoginId(input.loginId, "loginId");
-	const additional = (input.additionalLoginIds ?? []).map((id, i) =>
-		checkLoginId(id, `additionalLoginIds[${i}]`),
-	);
+	const additional = checkLoginIds(input.additionalLoginIds ?? [], "additionalLoginIds", [loginId]);
 	const loginIds = [loginId, ...additional];
-	if (new Set(loginIds.map(loginIdKey)).size !== loginIds.length) {
-		throw invalid("additionalLoginIds", "login ids must be unique");
-	}
+	checkAssignmentLists(input);
+	const text = checkProfileText(input);
 	const attributes = checkCustomAttributes(input.customAttributes ?? {}, defs).set;
 	const email = checkEmail(input.email) ?? null;
 	const phone = checkPhone(input.phone) ?? null;
 	return {
 		id: newId("U"),
 		loginIds,
-		name: textOrNull(input.name) ?? null,
-		givenName: textOrNull(input.givenName) ?? null,
-		middleName: textOrNull(input.middleName) ?? null,
-		familyName: textOrNull(input.familyName) ?? null,
+		name: text.name ?? null,
+		givenName: text.givenName ?? null,
+		middleName: text.middleName ?? null,
+		familyName: text.familyName ?? null,
 		email,
 		phone,
 		verifiedEmail: email !== null && (input.verifiedEmail ?? false),
 		verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
-		picture: textOrNull(input.picture) ?? null,
+		picture: text.picture ?? null,
 		status: input.status ?? "invited",
 		test: input.test ?? false,
 		customAttributes: attributes,
@@ -73,6 +78,7 @@ export async function createUsers(
 	inputs: UserFields[],
 	{ single = false } = {},
 ): Promise<CreateResult> {
+	assertNotReadOnly(deps);
 	if (inputs.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	for (let attempt = 0; ; attempt++) {
 		try {
@@ -91,17 +97,19 @@ async function createUsersOnce(
 	inputs: UserFields[],
 	single: boolean,
 ): Promise<CreateResult> {
-	const now = deps.now();
+	// Tenant-aware (src/domain/scope.ts): each user is checked against the key's tenants below.
+	const { deps: d, tenantIds } = tenantView(deps);
+	const now = d.now();
 	const candidates = inputs.flatMap((u) => [u.loginId, ...(u.additionalLoginIds ?? [])]);
-	const loginKeys = candidates.filter((v) => typeof v === "string").map((v) => loginIdKey(v.trim()));
+	const loginKeys = candidates.filter((v) => typeof v === "string").map(identifierKey);
 	const emails = inputs.flatMap((u) =>
-		typeof u.email === "string" && u.email ? [emailKey(u.email.trim())] : [],
+		typeof u.email === "string" && u.email ? [identifierKey(u.email)] : [],
 	);
 	const phones = inputs.flatMap((u) => {
 		const p = typeof u.phone === "string" && u.phone ? checkPhoneQuiet(u.phone) : null;
 		return p ? [p] : [];
 	});
-	const [defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(deps.d1, [
+	const [defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(d.d1, [
 		definitionsQuery(projectId),
 		repo.existingLoginIdsQuery(projectId, loginKeys),
 		repo.existingEmailsQuery(projectId, emails),
@@ -120,19 +128,22 @@ async function createUsersOnce(
 	const failed: CreateResult["failed"] = [];
 	for (const input of inputs) {
 		try {
+			checkAssignmentsInScope(input, tenantIds, true);
 			const row = buildRow(input, defs, now);
 			const resolved = resolveAssignments(input, ctx, { isNewUser: true });
-			const clash = row.loginIds.find((id) => usedLogins.has(loginIdKey(id)));
+			// A tenant-bound key grants no project role, not even the project's defaults.
+			if (tenantIds) resolved.projectRoleIds = [];
+			const clash = row.loginIds.find((id) => usedLogins.has(identifierKey(id)));
 			if (clash)
 				throw new DomainError("user_exists", `A user with login id "${clash}" already exists`, "loginId");
-			if (row.email && usedEmails.has(emailKey(row.email))) {
+			if (row.email && usedEmails.has(identifierKey(row.email))) {
 				throw new DomainError("user_exists", `Another user already has email "${row.email}"`, "email");
 			}
 			if (row.phone && usedPhones.has(row.phone)) {
 				throw new DomainError("user_exists", `Another user already has phone "${row.phone}"`, "phone");
 			}
-			for (const id of row.loginIds) usedLogins.add(loginIdKey(id));
-			if (row.email) usedEmails.add(emailKey(row.email));
+			for (const id of row.loginIds) usedLogins.add(identifierKey(id));
+			if (row.email) usedEmails.add(identifierKey(row.email));
 			if (row.phone) usedPhones.add(row.phone);
 			rows.push(row);
 			assignments.push({ userId: row.id, resolved });
@@ -151,7 +162,7 @@ async function createUsersOnce(
 		}
 	}
 	if (rows.length === 0) return { created: [], failed };
-	const results = await batch(deps.d1, [
+	const results = await batch(d.d1, [
 		...repo.insertUsersStatements(projectId, rows),
 		...writeAssignmentsStatements(projectId, assignments, now),
 		...(passwords.length
@@ -177,9 +188,13 @@ export async function createUser(deps: Deps, projectId: string, input: UserField
 	return user;
 }
 
-/** Inviting an existing user (by user id or login id) re-invites them rather than failing. */
+/**
+ * Inviting an existing user (by user id or login id) re-invites them rather than failing. A value
+ * in user-id shape names only a user by id: when there is none, createUser refuses it as a login id.
+ */
 export async function inviteUser(deps: Deps, projectId: string, input: UserFields): Promise<User> {
-	const existing = await repo.findUserByRef(deps.d1, projectId, input.loginId);
+	const { deps: d, tenantIds } = tenantView(deps);
+	const existing = await repo.findUserByRef(d.d1, projectId, input.loginId, tenantIds);
 	if (existing) return existing;
 	return createUser(deps, projectId, { ...input, status: input.status ?? "invited" });
 }

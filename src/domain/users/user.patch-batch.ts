@@ -5,9 +5,9 @@ import { revokeSessionsOfUsers } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { contextQueries, toContext } from "./assignments";
+import { asUserId, identifierKey, isUserIdShaped } from "./identifiers";
 import type { User, UserPatch } from "./user.types";
 import { patchStatements } from "./user.update";
-import { emailKey, loginIdKey } from "./user.validate";
 import * as repo from "./users.repo";
 import { checkPhoneQuiet, definitionsQuery, MAX_BATCH, toDefinitions, withConstraints } from "./users.shared";
 
@@ -23,21 +23,22 @@ export async function patchUsers(
 	items: { ref: string; patch: UserPatch }[],
 ): Promise<PatchResult> {
 	if (items.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
-	const refs = items.map((i) => i.ref);
+	// A ref in user-id shape is a user id, anything else a login id (by identifier key).
+	const refKey = (ref: string) => (isUserIdShaped(ref) ? `u:${asUserId(ref)}` : `l:${identifierKey(ref)}`);
+	const userIds = items.filter((i) => isUserIdShaped(i.ref)).map((i) => asUserId(i.ref));
+	const loginRefs = items.filter((i) => !isUserIdShaped(i.ref)).map((i) => identifierKey(i.ref));
 	// Values the patches would take, to find collisions with other users before writing.
-	const wantedLogins = items.flatMap((i) =>
-		(i.patch.additionalLoginIds ?? []).map((v) => loginIdKey(v.trim())),
-	);
-	const wantedEmails = items.flatMap((i) => (i.patch.email?.trim() ? [emailKey(i.patch.email.trim())] : []));
+	const wantedLogins = items.flatMap((i) => (i.patch.additionalLoginIds ?? []).map(identifierKey));
+	const wantedEmails = items.flatMap((i) => (i.patch.email?.trim() ? [identifierKey(i.patch.email)] : []));
 	const wantedPhones = items.flatMap((i) => {
 		const p = i.patch.phone ? checkPhoneQuiet(i.patch.phone) : null;
 		return p ? [p] : [];
 	});
 	const [userRows, defRows, takenLogins, takenEmails, takenPhones, ...contextRows] = await batch(deps.d1, [
 		repo.selectUsers(sql`+u.project_id = ${projectId} AND u.id IN (
-			SELECT value FROM json_each(${JSON.stringify(refs)})
+			SELECT value FROM json_each(${JSON.stringify(userIds)})
 			UNION SELECT user_id FROM user_login_ids WHERE project_id = ${projectId}
-				AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(refs.map(loginIdKey))})))`),
+				AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(loginRefs)})))`),
 		definitionsQuery(projectId),
 		repo.existingLoginIdsQuery(projectId, wantedLogins),
 		repo.existingEmailsQuery(projectId, wantedEmails),
@@ -56,8 +57,9 @@ export async function patchUsers(
 	const found = repo.toUsers(userRows);
 	const byRef = new Map<string, User>();
 	for (const u of found) {
-		byRef.set(u.id, u);
-		for (const id of u.loginIds) byRef.set(loginIdKey(id), u);
+		byRef.set(`u:${u.id}`, u);
+		// A login id in user-id shape (kept from before the rule) addresses nothing.
+		for (const id of u.loginIds) if (!isUserIdShaped(id)) byRef.set(`l:${identifierKey(id)}`, u);
 	}
 	const defs = toDefinitions(defRows);
 	const now = deps.now();
@@ -66,7 +68,7 @@ export async function patchUsers(
 	const failed: PatchResult["failed"] = [];
 	const seen = new Set<string>();
 	for (const item of items) {
-		const user = byRef.get(loginIdKey(item.ref)) ?? byRef.get(item.ref);
+		const user = byRef.get(refKey(item.ref));
 		if (!user) {
 			failed.push({ ...item, reason: "User not found" });
 			continue;
@@ -79,10 +81,10 @@ export async function patchUsers(
 			const itemStatements = patchStatements(projectId, user, item.patch, defs, ctx, now);
 			const keys: [string, string][] = [];
 			for (const v of item.patch.additionalLoginIds ?? []) {
-				keys.push([`l:${loginIdKey(v.trim())}`, `login id "${v.trim()}"`]);
+				keys.push([`l:${identifierKey(v)}`, `login id "${v.trim()}"`]);
 			}
 			const email = item.patch.email?.trim();
-			if (email) keys.push([`e:${emailKey(email)}`, `email "${email}"`]);
+			if (email) keys.push([`e:${identifierKey(email)}`, `email "${email}"`]);
 			const phone = item.patch.phone ? checkPhoneQuiet(item.patch.phone) : null;
 			if (phone) keys.push([`p:${phone}`, `phone "${phone}"`]);
 			// Check every value first, then claim them, so a failed item claims nothing.
@@ -113,9 +115,7 @@ export async function patchUsers(
 	const byId = new Map(repo.toUsers(results.at(-1)).map((u) => [u.id, u]));
 	// Users disabled by the batch lose their sessions before the call returns.
 	const disabled = new Set(
-		items
-			.filter((i) => i.patch.status === "disabled")
-			.map((i) => (byRef.get(loginIdKey(i.ref)) ?? byRef.get(i.ref))?.id),
+		items.filter((i) => i.patch.status === "disabled").map((i) => byRef.get(refKey(i.ref))?.id),
 	);
 	await revokeSessionsOfUsers(
 		deps,

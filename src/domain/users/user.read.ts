@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { all } from "../../db/sql";
 import type { Deps } from "../deps";
 import { invalid, userNotFound } from "../errors";
+import { tenantView } from "../scope";
 import type { User } from "./user.types";
 import * as repo from "./users.repo";
 import { searchUsers as runSearch, type UserSearch } from "./users.search";
@@ -10,14 +11,17 @@ import { MAX_BATCH } from "./users.shared";
 
 export type SearchQuery = UserSearch;
 
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key reads only members of its tenants.
 export async function loadUser(deps: Deps, projectId: string, ref: string): Promise<User> {
-	const user = await repo.findUserByRef(deps.d1, projectId, ref);
+	const { deps: d, tenantIds } = tenantView(deps);
+	const user = await repo.findUserByRef(d.d1, projectId, ref, tenantIds);
 	if (!user) throw userNotFound();
 	return user;
 }
 
 export async function loadUserById(deps: Deps, projectId: string, id: string): Promise<User> {
-	const rows = await all<Record<string, unknown>>(deps.d1, repo.userByIdQuery(projectId, id));
+	const { deps: d, tenantIds } = tenantView(deps);
+	const rows = await all<Record<string, unknown>>(d.d1, repo.userByIdQuery(projectId, id, tenantIds));
 	const user = repo.toUsers(rows)[0];
 	if (!user) throw userNotFound();
 	return user;
@@ -25,12 +29,15 @@ export async function loadUserById(deps: Deps, projectId: string, id: string): P
 
 export async function loadUsersByIds(deps: Deps, projectId: string, ids: string[], includeInvalid: boolean) {
 	if (ids.length > MAX_BATCH) throw invalid("userIds", `at most ${MAX_BATCH} ids per request`);
+	const { deps: d, tenantIds } = tenantView(deps);
 	const rows = await all<Record<string, unknown>>(
-		deps.d1,
-		repo.usersByIdsQuery(projectId, ids, includeInvalid ? sql`1` : sql`u.status <> 'disabled'`),
+		d.d1,
+		repo.usersByIdsQuery(projectId, ids, includeInvalid ? sql`1` : sql`u.status <> 'disabled'`, tenantIds),
 	);
 	return repo.toUsers(rows);
 }
 
-export const searchUsers = (deps: Deps, projectId: string, query: UserSearch) =>
-	runSearch(deps.d1, projectId, query);
+export function searchUsers(deps: Deps, projectId: string, query: UserSearch) {
+	const { deps: d, tenantIds } = tenantView(deps);
+	return runSearch(d.d1, projectId, tenantIds ? { ...query, scopeTenantIds: tenantIds } : query);
+}

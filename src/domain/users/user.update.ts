@@ -5,14 +5,17 @@ import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { type AssignmentContext, resolveAssignments, writeAssignmentsStatements } from "./assignments";
+import { identifierKey, isUserIdShaped } from "./identifiers";
 import type { User, UserFields, UserPatch, UserStatus } from "./user.types";
 import {
+	checkAssignmentLists,
+	checkAttributesSize,
 	checkCustomAttributes,
 	checkEmail,
 	checkLoginId,
+	checkLoginIds,
 	checkPhone,
-	loginIdKey,
-	textOrNull,
+	checkProfileText,
 } from "./user.validate";
 import * as repo from "./users.repo";
 import { type AttributeDefs, readForWrite, writeAndRead } from "./users.shared";
@@ -30,14 +33,12 @@ export async function updateUser(
 		userTenants: input.userTenants ?? [],
 		ssoAppIds: input.ssoAppIds ?? [],
 	};
+	checkAssignmentLists(assignmentFields);
+	const text = checkProfileText(input);
 	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, assignmentFields);
 	const resolved = resolveAssignments(assignmentFields, ctx);
-	const additional = (input.additionalLoginIds ?? []).map((id, i) =>
-		checkLoginId(id, `additionalLoginIds[${i}]`),
-	);
 	const primary = user.loginIds[0] ?? ref;
-	const all = [primary, ...additional].map(loginIdKey);
-	if (new Set(all).size !== all.length) throw invalid("additionalLoginIds", "login ids must be unique");
+	const additional = checkLoginIds(input.additionalLoginIds ?? [], "additionalLoginIds", [primary]);
 	const email = checkEmail(input.email) ?? null;
 	const phone = checkPhone(input.phone) ?? null;
 	const now = deps.now();
@@ -46,15 +47,15 @@ export async function updateUser(
 			projectId,
 			user.id,
 			{
-				name: textOrNull(input.name) ?? null,
-				givenName: textOrNull(input.givenName) ?? null,
-				middleName: textOrNull(input.middleName) ?? null,
-				familyName: textOrNull(input.familyName) ?? null,
+				name: text.name ?? null,
+				givenName: text.givenName ?? null,
+				middleName: text.middleName ?? null,
+				familyName: text.familyName ?? null,
 				email,
 				phone,
 				verifiedEmail: email !== null && (input.verifiedEmail ?? false),
 				verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
-				picture: textOrNull(input.picture) ?? null,
+				picture: text.picture ?? null,
 				status: input.status,
 				customAttributes: checkCustomAttributes(input.customAttributes ?? {}, defs).set,
 			},
@@ -76,28 +77,36 @@ export function patchStatements(
 	ctx: AssignmentContext,
 	now: number,
 ) {
+	checkAssignmentLists(patch);
 	const resolved = resolveAssignments(patch, ctx);
 	const statements: SQL[] = [];
+	const text = checkProfileText(patch);
 	const email = checkEmail(patch.email);
 	const phone = checkPhone(patch.phone);
 	const attributes = patch.customAttributes ? checkCustomAttributes(patch.customAttributes, defs) : undefined;
 	const merge = attributes
 		? { ...attributes.set, ...Object.fromEntries(attributes.remove.map((n) => [n, null])) }
 		: undefined;
+	if (attributes) {
+		// What the user will hold once merged (a concurrent patch may add a little to it).
+		const after = { ...user.customAttributes, ...attributes.set };
+		for (const name of attributes.remove) delete after[name];
+		checkAttributesSize(after);
+	}
 	statements.push(
 		repo.updateUserStatement(
 			projectId,
 			user.id,
 			{
-				name: textOrNull(patch.name),
-				givenName: textOrNull(patch.givenName),
-				middleName: textOrNull(patch.middleName),
-				familyName: textOrNull(patch.familyName),
+				name: text.name,
+				givenName: text.givenName,
+				middleName: text.middleName,
+				familyName: text.familyName,
 				email,
 				phone,
 				verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
 				verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
-				picture: textOrNull(patch.picture),
+				picture: text.picture,
 				status: patch.status,
 				mergeCustomAttributes: merge,
 			},
@@ -105,12 +114,9 @@ export function patchStatements(
 		),
 	);
 	if (patch.additionalLoginIds !== undefined) {
-		const additional = patch.additionalLoginIds.map((id, i) =>
-			checkLoginId(id, `additionalIdentifiers[${i}]`),
-		);
-		const keys = [user.loginIds[0] ?? "", ...additional].map(loginIdKey);
-		if (new Set(keys).size !== keys.length)
-			throw invalid("additionalIdentifiers", "login ids must be unique");
+		const additional = checkLoginIds(patch.additionalLoginIds, "additionalIdentifiers", [
+			user.loginIds[0] ?? "",
+		]);
 		statements.push(...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional));
 	}
 	if (merge) statements.push(...repo.reindexAttributesStatements(projectId, [user.id]));
@@ -126,8 +132,8 @@ function verifiedFlag(given: string | null | undefined, current: string | null, 
 }
 
 /** Only the given fields change; each is its own column, so concurrent patches compose. */
-export async function patchUser(deps: Deps, projectId: string, ref: string, patch: UserPatch) {
-	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, patch);
+export async function patchUser(scoped: Deps, projectId: string, ref: string, patch: UserPatch) {
+	const { user, defs, ctx, deps } = await readForWrite(scoped, projectId, ref, patch);
 	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now());
 	const updated = await writeAndRead(deps, projectId, user.id, statements);
 	if (patch.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
@@ -135,8 +141,8 @@ export async function patchUser(deps: Deps, projectId: string, ref: string, patc
 }
 
 /** Disabling a user also ends every session before returning. */
-export async function setStatus(deps: Deps, projectId: string, ref: string, status: UserStatus) {
-	const { user } = await readForWrite(deps, projectId, ref);
+export async function setStatus(scoped: Deps, projectId: string, ref: string, status: UserStatus) {
+	const { user, deps } = await readForWrite(scoped, projectId, ref);
 	const updated = await writeAndRead(deps, projectId, user.id, [
 		repo.updateUserStatement(projectId, user.id, { status }, deps.now()),
 	]);
@@ -147,14 +153,14 @@ export async function setStatus(deps: Deps, projectId: string, ref: string, stat
 async function loginIdConflict(deps: Deps, projectId: string, userId: string, value: string) {
 	const rows = await all<{ user_id: string }>(
 		deps.d1,
-		repo.existingLoginIdsQuery(projectId, [loginIdKey(value)]),
+		repo.existingLoginIdsQuery(projectId, [identifierKey(value)]),
 	);
 	return rows.some((r) => r.user_id !== userId);
 }
 
 /** Sets or (empty) removes the email or phone; `failOnConflict` refuses another user's login id. */
 async function updateContact(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	field: "email" | "phone",
@@ -162,7 +168,7 @@ async function updateContact(
 	verified: boolean | undefined,
 	failOnConflict: boolean,
 ) {
-	const { user } = await readForWrite(deps, projectId, ref);
+	const { user, deps } = await readForWrite(scoped, projectId, ref);
 	const value = (field === "email" ? checkEmail(given) : checkPhone(given)) ?? null;
 	if (value && failOnConflict && (await loginIdConflict(deps, projectId, user.id, value))) {
 		throw new DomainError("user_exists", `"${value}" is another user's login id`, field);
@@ -197,14 +203,17 @@ export const updatePhone = (
 
 /** Renames one login id in place, or removes it (never the last one). */
 export async function updateLoginId(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	newLoginId: string | undefined,
 ) {
-	const { user } = await readForWrite(deps, projectId, ref);
+	const { user, deps } = await readForWrite(scoped, projectId, ref);
 	// `ref` is the login id to change; a user id means the primary one.
-	const target = user.loginIds.find((id) => loginIdKey(id) === loginIdKey(ref)) ?? user.loginIds[0];
+	const target =
+		(isUserIdShaped(ref)
+			? undefined
+			: user.loginIds.find((id) => identifierKey(id) === identifierKey(ref))) ?? user.loginIds[0];
 	if (!target) throw invalid("loginId", "the user has no login id");
 	const next = newLoginId?.trim() ? checkLoginId(newLoginId, "newLoginId") : null;
 	if (next === null && user.loginIds.length <= 1) {
@@ -216,7 +225,7 @@ export async function updateLoginId(
 		user.id,
 		repo.changeLoginIdStatements(projectId, user.id, target, next, deps.now()),
 	);
-	if (next === null && updated.loginIds.some((id) => loginIdKey(id) === loginIdKey(target))) {
+	if (next === null && updated.loginIds.some((id) => identifierKey(id) === identifierKey(target))) {
 		// Concurrent removals left this one as the last: the guarded DELETE kept it.
 		throw invalid("newLoginId", "cannot remove the user's last login id");
 	}
@@ -237,14 +246,17 @@ export async function updatePicture(deps: Deps, projectId: string, ref: string, 
 }
 
 export async function updateCustomAttribute(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	key: string,
 	value: unknown,
 ) {
-	const { user, defs } = await readForWrite(deps, projectId, ref);
+	const { user, defs, deps } = await readForWrite(scoped, projectId, ref);
 	const checked = checkCustomAttributes({ [key]: value }, defs, "attributeKey");
+	const after = { ...user.customAttributes, ...checked.set };
+	if (!(key in checked.set)) delete after[key];
+	checkAttributesSize(after, "attributeValue");
 	const now = deps.now();
 	return writeAndRead(deps, projectId, user.id, [
 		repo.setAttributeStatement(projectId, user.id, key, key in checked.set ? checked.set[key] : null, now),

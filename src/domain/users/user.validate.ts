@@ -2,33 +2,139 @@ import { customAttributeTypes } from "../../db/schema";
 import { isValidEmail } from "../../lib/email";
 import { normalizeE164 } from "../../lib/phone";
 import { DomainError, invalid, missing } from "../errors";
+import {
+	MAX_ATTRIBUTE_VALUE_BYTES,
+	MAX_ATTRIBUTES_BYTES,
+	MAX_EXTERNAL_ID_LENGTH,
+	MAX_IDENTIFIER_LENGTH,
+	MAX_LIST_ENTRIES,
+	MAX_NAME_LENGTH,
+	MAX_URL_LENGTH,
+} from "../limits";
 import type { AttributeDefinition } from "./custom-attributes.repo";
-import type { AttributeValue } from "./user.types";
+import { identifierKey, isUserIdShaped, normalizeIdentifier } from "./identifiers";
+import type { AttributeValue, UserFields, UserPatch } from "./user.types";
 
-export const MAX_LOGIN_ID_LENGTH = 320;
+// The user field rules, one set for every dialect (docs/security.md, "User field limits").
+
+export const MAX_LOGIN_ID_LENGTH = MAX_IDENTIFIER_LENGTH;
 export const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
 
-/** Login ids compare case-insensitively (Unicode-aware, done here rather than in SQL's ASCII lower()). */
-export const loginIdKey = (loginId: string) => loginId.toLowerCase();
-// Matches SQLite's lower() (ASCII only), which the unique email index is built on.
-export const emailKey = (email: string) => email.replace(/[A-Z]/g, (c) => c.toLowerCase());
+/** Login ids and emails compare by the identifier key (identifiers.ts). */
+export const loginIdKey = identifierKey;
+export const emailKey = identifierKey;
+
+/** Characters (code points) beyond `max`: a message, else null. */
+export function lengthProblem(value: string, max: number): string | null {
+	if (value.length <= max) return null;
+	if (value.length <= 2 * max && [...value].length <= max) return null;
+	return `longer than ${max} characters`;
+}
+
+function checkLength(value: string, field: string, max: number) {
+	const problem = lengthProblem(value, max);
+	if (problem) throw invalid(field, problem);
+	return value;
+}
+
+/** A login id: normalised (identifiers.ts), bounded, and never in the shape of a user id. */
+export function loginIdProblem(value: string): string | null {
+	if (isUserIdShaped(value)) {
+		return 'has the shape of a user id ("U" and 27 letters or digits), and such a value always names a user by id; choose another login id';
+	}
+	return lengthProblem(value, MAX_IDENTIFIER_LENGTH);
+}
 
 export function checkLoginId(value: string | undefined, field: string): string {
 	if (value === undefined) throw missing(field);
-	const trimmed = value.trim();
-	if (trimmed === "") throw new DomainError("missing_argument", `${field} is required`, field);
-	if (trimmed.length > MAX_LOGIN_ID_LENGTH)
-		throw invalid(field, `longer than ${MAX_LOGIN_ID_LENGTH} characters`);
-	return trimmed;
+	const normalized = normalizeIdentifier(checkLength(value, field, 4 * MAX_IDENTIFIER_LENGTH), field);
+	if (normalized === "") throw new DomainError("missing_argument", `${field} is required`, field);
+	const problem = loginIdProblem(normalized);
+	if (problem) throw invalid(field, problem);
+	return normalized;
 }
 
-/** Empty string clears (returns null); otherwise the email must be valid. */
+/** A list of login ids, each checked, none twice (by identifier key) among `others` and itself. */
+export function checkLoginIds(values: string[], field: string, others: string[] = []): string[] {
+	checkListLength(values, field);
+	const checked = values.map((id, i) => checkLoginId(id, `${field}[${i}]`));
+	const keys = [...others, ...checked].map(identifierKey);
+	if (new Set(keys).size !== keys.length) throw invalid(field, "login ids must be unique");
+	return checked;
+}
+
+/** The email in its stored form, or a message. */
+export function emailProblem(value: string): string | null {
+	const tooLong = lengthProblem(value, MAX_IDENTIFIER_LENGTH);
+	if (tooLong) return tooLong;
+	return isValidEmail(value) ? null : `"${value}" is not a valid email address`;
+}
+
+/** Empty string clears (returns null); otherwise normalised (identifiers.ts) and valid. */
 export function checkEmail(value: string | undefined, field = "email"): string | null | undefined {
 	if (value === undefined) return undefined;
-	const trimmed = value.trim();
-	if (trimmed === "") return null;
-	if (!isValidEmail(trimmed)) throw invalid(field, `"${value}" is not a valid email address`);
-	return trimmed;
+	const normalized = normalizeIdentifier(checkLength(value, field, 4 * MAX_IDENTIFIER_LENGTH), field);
+	if (normalized === "") return null;
+	const problem = emailProblem(normalized);
+	if (problem) throw invalid(field, problem);
+	return normalized;
+}
+
+/** An external id (v4) may become a login id, so it follows the login id rule, within its own bound. */
+export function externalIdProblem(value: string): string | null {
+	if (value === "") return "must not be empty (null removes it)";
+	if (isUserIdShaped(value)) {
+		return 'has the shape of a user id ("U" and 27 letters or digits); it may become the login id, and such a value always names a user by id';
+	}
+	return lengthProblem(value, MAX_EXTERNAL_ID_LENGTH);
+}
+
+export const nameProblem = (value: string) => lengthProblem(value, MAX_NAME_LENGTH);
+
+export function checkListLength(values: unknown[], field: string) {
+	if (values.length > MAX_LIST_ENTRIES) throw invalid(field, `at most ${MAX_LIST_ENTRIES} entries`);
+}
+
+/** Optional text: undefined = not given, "" = clear (null). */
+export const textOrNull = (value: string | undefined) =>
+	value === undefined ? undefined : value.trim() === "" ? null : value;
+
+/** A bounded text field: undefined = not given, "" = clear (null). */
+export const checkText = (value: string | undefined, field: string, max: number) =>
+	value === undefined ? undefined : textOrNull(checkLength(value, field, max));
+
+/** Names and the picture URL of a create, overwrite or patch (the fields each dialect maps to them). */
+export function checkProfileText(
+	input: Pick<UserPatch, "name" | "givenName" | "middleName" | "familyName" | "picture">,
+) {
+	return {
+		name: checkText(input.name, "name", MAX_NAME_LENGTH),
+		givenName: checkText(input.givenName, "givenName", MAX_NAME_LENGTH),
+		middleName: checkText(input.middleName, "middleName", MAX_NAME_LENGTH),
+		familyName: checkText(input.familyName, "familyName", MAX_NAME_LENGTH),
+		picture: checkText(input.picture, "picture", MAX_URL_LENGTH),
+	};
+}
+
+/** The list fields of a create, overwrite or patch: roles, tenants (and their roles), applications. */
+export function checkAssignmentLists(input: Pick<UserFields, "roleNames" | "userTenants" | "ssoAppIds">) {
+	if (input.roleNames) checkListLength(input.roleNames, "roleNames");
+	if (input.ssoAppIds) checkListLength(input.ssoAppIds, "ssoAppIds");
+	if (input.userTenants) {
+		checkListLength(input.userTenants, "userTenants");
+		input.userTenants.forEach((t, i) => {
+			if (t.roleNames) checkListLength(t.roleNames, `userTenants[${i}].roleNames`);
+		});
+	}
+}
+
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).length;
+
+/** All of a user's custom attributes together (after a patch: what the user will hold). */
+export function checkAttributesSize(values: Record<string, unknown>, field = "customAttributes") {
+	if (jsonBytes(values) > MAX_ATTRIBUTES_BYTES) {
+		throw invalid(field, `the custom attributes take more than ${MAX_ATTRIBUTES_BYTES} bytes serialized`);
+	}
 }
 
 /** Empty string clears (returns null); otherwise normalised to E.164. */
@@ -41,11 +147,10 @@ export function checkPhone(value: string | undefined, field = "phone"): string |
 	return phone;
 }
 
-/** Optional text: undefined = not given, "" = clear (null). */
-export const textOrNull = (value: string | undefined) =>
-	value === undefined ? undefined : value.trim() === "" ? null : value;
-
 function checkOneValue(def: AttributeDefinition, value: unknown, field: string): AttributeValue {
+	if (jsonBytes(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
+		throw invalid(field, `longer than ${MAX_ATTRIBUTE_VALUE_BYTES} bytes serialized`);
+	}
 	const options = def.options.map((o) => o.value);
 	switch (def.type) {
 		case customAttributeTypes.string:
@@ -95,5 +200,6 @@ export function checkCustomAttributes(
 		if (value === null) remove.push(name);
 		else set[name] = checkOneValue(def, value, `${field}.${name}`);
 	}
+	checkAttributesSize(set, field);
 	return { set, remove };
 }

@@ -1,7 +1,8 @@
 import { type SQL, sql } from "drizzle-orm";
 import { all } from "../../db/sql";
+import { membersOnly } from "../scope";
+import { asUserId, identifierKey, isUserIdShaped } from "./identifiers";
 import type { User, UserStatus } from "./user.types";
-import { loginIdKey } from "./user.validate";
 
 // Raw SQL on purpose: the user object is one row built by SQLite (JSON columns, subqueries) so
 // that every read is a single statement. Every function takes the project id.
@@ -79,16 +80,22 @@ const CREDENTIAL_COLUMNS = `(SELECT CASE WHEN p.expired THEN 'expired' WHEN p.te
 	(SELECT count(*) FROM passkeys k WHERE k.user_id = u.id) AS passkey_count,
 	(SELECT max(h.at) FROM login_history h WHERE h.project_id = u.project_id AND h.user_id = u.id
 		AND h.outcome = 'success') AS last_sign_in`;
-const USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
+const USER_COLUMNS_HEAD = sql.raw(`${BASE_COLUMNS},
 	${rolesIn("''")} AS role_names,
 	${permissionsIn("''")} AS permissions,
 	(SELECT json_group_array(json_object('tenantId', t.id, 'tenantName', t.name,
 		'roleNames', json(${rolesIn("ut.tenant_id")}), 'permissions', json(${permissionsIn("ut.tenant_id")}))
 		ORDER BY ut.created_at, t.id)
 		FROM user_tenants ut JOIN tenants t ON t.project_id = ut.project_id AND t.id = ut.tenant_id
-		WHERE ut.user_id = u.id) AS tenants,
+		WHERE ut.user_id = u.id`);
+const USER_COLUMNS_TAIL = sql.raw(`) AS tenants,
 	(SELECT json_group_array(app_id ORDER BY app_id) FROM user_sso_apps WHERE user_id = u.id) AS sso_app_ids,
 	${CREDENTIAL_COLUMNS}`);
+/** A tenant-bound key (src/domain/scope.ts) sees a member's memberships in its own tenants only. */
+const userColumns = (tenantIds?: string[] | null) =>
+	tenantIds
+		? sql`${USER_COLUMNS_HEAD} AND ut.tenant_id IN (SELECT value FROM json_each(${JSON.stringify(tenantIds)}))${USER_COLUMNS_TAIL}`
+		: sql`${USER_COLUMNS_HEAD}${USER_COLUMNS_TAIL}`;
 // For dialects that show no roles, tenants or apps (v4, legacy): the same row without those
 // four subqueries; they read as empty.
 const CORE_USER_COLUMNS = sql.raw(`${BASE_COLUMNS},
@@ -129,33 +136,68 @@ export function toUser(row: UserRow): User {
 	};
 }
 
-export const selectUsers = (where: SQL, tail: SQL = sql``) =>
-	sql`SELECT ${USER_COLUMNS} FROM users u WHERE ${where} ${tail}`;
+export const selectUsers = (where: SQL, tail: SQL = sql``, tenantIds?: string[] | null) =>
+	sql`SELECT ${userColumns(tenantIds)} FROM users u WHERE ${where} ${tail}`;
 
 /** selectUsers without roles, permissions, tenants and SSO apps (they read as empty lists). */
 export const selectUsersCore = (where: SQL, tail: SQL = sql``) =>
 	sql`SELECT ${CORE_USER_COLUMNS} FROM users u WHERE ${where} ${tail}`;
 
-/** The user id a reference names: a login id first (case-insensitive), else a user id. */
+/**
+ * The user a login id names, as a subquery. A value in user-id shape names no login id (it is a
+ * user id), so a login id of that shape kept from before the rule (login_id_conflicts) is inert.
+ */
+export const loginIdOwner = (projectId: string, loginId: string) =>
+	isUserIdShaped(loginId)
+		? sql`(SELECT NULL)`
+		: sql`(SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${identifierKey(loginId)})`;
+
+/** The user id a reference names: a value in user-id shape is always a user id, anything else a login id. */
 export const resolveRef = (projectId: string, ref: string) =>
-	sql`(SELECT coalesce(
-		(SELECT user_id FROM user_login_ids WHERE project_id = ${projectId} AND login_id_lower = ${loginIdKey(ref)}),
-		(SELECT id FROM users WHERE project_id = ${projectId} AND id = ${ref})))`;
+	isUserIdShaped(ref)
+		? sql`(SELECT id FROM users WHERE project_id = ${projectId} AND id = ${asUserId(ref)})`
+		: loginIdOwner(projectId, ref);
 
-export const userByRefQuery = (projectId: string, ref: string) =>
-	selectUsers(sql`u.project_id = ${projectId} AND u.id = ${resolveRef(projectId, ref)}`);
+// `tenantIds` (a tenant-bound key's scope, src/domain/scope.ts): only the users it may see match,
+// or with `write` only those it may change.
+export const userByRefQuery = (projectId: string, ref: string, tenantIds?: string[] | null, write = false) =>
+	isUserIdShaped(ref)
+		? userByIdQuery(projectId, asUserId(ref), tenantIds, write)
+		: selectUsers(
+				sql`u.project_id = ${projectId} AND u.id = ${loginIdOwner(projectId, ref)}
+					AND ${membersOnly(projectId, tenantIds, sql`u.id`, write)}`,
+				sql``,
+				tenantIds,
+			);
 
-export const userByIdQuery = (projectId: string, id: string) =>
-	selectUsers(sql`u.project_id = ${projectId} AND u.id = ${id}`);
-
-// `+u.project_id`: look the ids up by primary key rather than scanning the project (see users.search.ts).
-export const usersByIdsQuery = (projectId: string, ids: string[], extra: SQL = sql`1`) =>
+export const userByIdQuery = (projectId: string, id: string, tenantIds?: string[] | null, write = false) =>
 	selectUsers(
-		sql`u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND +u.project_id = ${projectId} AND ${extra}`,
+		sql`u.project_id = ${projectId} AND u.id = ${id} AND ${membersOnly(projectId, tenantIds, sql`u.id`, write)}`,
+		sql``,
+		tenantIds,
 	);
 
-export async function findUserByRef(d1: D1Database, projectId: string, ref: string): Promise<User | null> {
-	const rows = await all<UserRow>(d1, userByRefQuery(projectId, ref));
+// `+u.project_id`: look the ids up by primary key rather than scanning the project (see users.search.ts).
+export const usersByIdsQuery = (
+	projectId: string,
+	ids: string[],
+	extra: SQL = sql`1`,
+	tenantIds?: string[] | null,
+) =>
+	selectUsers(
+		sql`u.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND +u.project_id = ${projectId} AND ${extra}
+			AND ${membersOnly(projectId, tenantIds)}`,
+		sql``,
+		tenantIds,
+	);
+
+export async function findUserByRef(
+	d1: D1Database,
+	projectId: string,
+	ref: string,
+	tenantIds?: string[] | null,
+): Promise<User | null> {
+	const rows = await all<UserRow>(d1, userByRefQuery(projectId, ref, tenantIds));
 	return rows[0] ? toUser(rows[0]) : null;
 }
 
@@ -201,15 +243,15 @@ export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
 		const ids = JSON.stringify(chunk.map((r) => r.id));
 		statements.push(
 			sql`INSERT INTO users (id, project_id, login_ids, name, given_name, middle_name, family_name,
-				email, phone, verified_email, verified_phone, picture, status, test, custom_attributes, created_at,
+				email, email_key, phone, verified_email, verified_phone, picture, status, test, custom_attributes, created_at,
 				modified_at, registration_time, external_id, user_flags, version)
 			SELECT j.value->>'id', ${projectId}, j.value->'loginIds', j.value->>'name', j.value->>'givenName',
-				j.value->>'middleName', j.value->>'familyName', j.value->>'email', j.value->>'phone',
+				j.value->>'middleName', j.value->>'familyName', j.value->>'email', j.value->>'emailKey', j.value->>'phone',
 				j.value->>'verifiedEmail', j.value->>'verifiedPhone', j.value->>'picture', j.value->>'status',
 				j.value->>'test', j.value->'customAttributes', j.value->>'createdAt', j.value->>'modifiedAt',
 				CASE WHEN j.value->>'status' = 'invited' THEN NULL ELSE j.value->>'createdAt' END,
 				j.value->>'externalId', coalesce(j.value->'userFlags', '[]'), 1
-			FROM json_each(${JSON.stringify(chunk)}) j`,
+			FROM json_each(${JSON.stringify(chunk.map((r) => ({ ...r, emailKey: r.email === null ? null : identifierKey(r.email) })))}) j`,
 			// Every user gets its default profile (the v4 dialect's default_user_profile).
 			sql`INSERT INTO user_profiles (id, project_id, user_id, is_default, created_at, modified_at)
 			SELECT 'F' || substr(value, 2), ${projectId}, value, 1, ${chunk[0]?.createdAt ?? 0}, ${chunk[0]?.modifiedAt ?? 0}
@@ -220,7 +262,7 @@ export function insertUsersStatements(projectId: string, rows: NewUserRow[]) {
 			sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
 			SELECT ${projectId}, l.value->>1, l.value->>0, l.value->>2, l.value->>3
 			FROM json_each(${JSON.stringify(
-				chunk.flatMap((r) => r.loginIds.map((id, position) => [id, loginIdKey(id), r.id, position])),
+				chunk.flatMap((r) => r.loginIds.map((id, position) => [id, identifierKey(id), r.id, position])),
 			)}) l`,
 			indexAttributesStatement(projectId, ids),
 		);
@@ -297,6 +339,10 @@ export function updateUserStatement(
 		if (value === undefined) continue;
 		sets.push(sql`${sql.raw(column)} = ${typeof value === "boolean" ? Number(value) : value}`);
 	}
+	// The unique email index is on email_key: it moves with the email.
+	if (changes.email !== undefined) {
+		sets.push(sql`email_key = ${changes.email === null ? null : identifierKey(changes.email)}`);
+	}
 	if (changes.status !== undefined && changes.status !== "invited") {
 		// Leaving `invited` is registration (DESIGN.md): stamp it once.
 		sets.push(sql`registration_time = coalesce(registration_time, ${now})`);
@@ -339,7 +385,7 @@ export const syncLoginIdsStatement = (projectId: string, userId: string) =>
 
 /** Replaces every login id but the primary one (position 0). */
 export function replaceAdditionalLoginIdsStatements(projectId: string, userId: string, additional: string[]) {
-	const rows = JSON.stringify(additional.map((id, i) => [id, loginIdKey(id), i + 1]));
+	const rows = JSON.stringify(additional.map((id, i) => [id, identifierKey(id), i + 1]));
 	return [
 		sql`DELETE FROM user_login_ids WHERE project_id = ${projectId} AND user_id = ${userId} AND position > 0`,
 		sql`INSERT INTO user_login_ids (project_id, login_id_lower, login_id, user_id, position)
@@ -356,12 +402,12 @@ export function changeLoginIdStatements(
 	newLoginId: string | null,
 	now: number,
 ) {
-	const where = sql`project_id = ${projectId} AND user_id = ${userId} AND login_id_lower = ${loginIdKey(oldLoginId)}`;
+	const where = sql`project_id = ${projectId} AND user_id = ${userId} AND login_id_lower = ${identifierKey(oldLoginId)}`;
 	const change =
 		newLoginId === null
 			? sql`DELETE FROM user_login_ids WHERE ${where}
 				AND (SELECT count(*) FROM user_login_ids WHERE project_id = ${projectId} AND user_id = ${userId}) > 1`
-			: sql`UPDATE user_login_ids SET login_id = ${newLoginId}, login_id_lower = ${loginIdKey(newLoginId)}
+			: sql`UPDATE user_login_ids SET login_id = ${newLoginId}, login_id_lower = ${identifierKey(newLoginId)}
 				WHERE ${where}`;
 	return [
 		change,
@@ -374,15 +420,16 @@ export function changeLoginIdStatements(
 export const deleteUsersStatement = (projectId: string, where: SQL) =>
 	sql`DELETE FROM users WHERE project_id = ${projectId} AND ${where}`;
 
-/** Login ids (lower-cased) among `candidates` that already exist, with their owners. */
+/** Login ids (by identifier key) among `keys` that already exist, with their owners. */
 export const existingLoginIdsQuery = (projectId: string, lowered: string[]) =>
 	sql`SELECT login_id_lower, user_id FROM user_login_ids
 		WHERE project_id = ${projectId} AND login_id_lower IN (SELECT value FROM json_each(${JSON.stringify(lowered)}))`;
 
-export const existingEmailsQuery = (projectId: string, lowered: string[]) =>
-	sql`SELECT lower(email) AS email, id FROM users
-		WHERE project_id = ${projectId} AND email IS NOT NULL
-			AND lower(email) IN (SELECT value FROM json_each(${JSON.stringify(lowered)}))`;
+/** Emails (by identifier key, the unique email index) among `keys` that other users hold. */
+export const existingEmailsQuery = (projectId: string, keys: string[]) =>
+	sql`SELECT email_key AS email, id FROM users
+		WHERE project_id = ${projectId} AND email_key IS NOT NULL
+			AND email_key IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 
 export const existingPhonesQuery = (projectId: string, phones: string[]) =>
 	sql`SELECT phone, id FROM users

@@ -1,8 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
 import { invalid } from "../errors";
+import { checkSearchText } from "../input-limits";
+import { membersOnly } from "../scope";
+import { identifierKey, isUserIdShaped } from "./identifiers";
 import type { UserStatus } from "./user.types";
-import { emailKey, loginIdKey } from "./user.validate";
 import { selectUsers, toUsers } from "./users.repo";
 
 export interface UserSearch {
@@ -27,6 +29,8 @@ export interface UserSearch {
 	page?: number;
 	/** Member of at least one. */
 	tenantIds?: string[];
+	/** A tenant-bound key's tenants (src/domain/scope.ts): only their members, whatever else is asked. */
+	scopeTenantIds?: string[];
 	/** Holds one of these roles (project-wide or in any tenant). */
 	roleNames?: string[];
 	/** Per tenant: holds one of (or with `and`, all of) these roles in that tenant. */
@@ -64,6 +68,34 @@ const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.
 /** An FTS5 phrase: the whole input as one quoted string. */
 const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
+/** How many of a text's trigrams the index is asked for (docs/security.md). */
+export const MAX_TRIGRAM_TERMS = 8;
+
+/**
+ * At most MAX_TRIGRAM_TERMS distinct trigrams of `text` (3 characters or more), spread over it
+ * from its first to its last. A phrase of the whole text costs one position check per trigram
+ * (254 for 256 characters) on every row holding them, which for a repeated common trigram is
+ * every row of the project; a fixed number of distinct terms is a fixed number of index lookups.
+ */
+export function trigramTerms(text: string): string[] {
+	const chars = [...text];
+	const all = [...new Set(chars.slice(0, -2).map((_, i) => chars.slice(i, i + 3).join("")))];
+	if (all.length <= MAX_TRIGRAM_TERMS) return all;
+	const step = (all.length - 1) / (MAX_TRIGRAM_TERMS - 1);
+	return Array.from({ length: MAX_TRIGRAM_TERMS }, (_, i) => all[Math.round(i * step)] as string);
+}
+
+/**
+ * The FTS5 query for `text` within one project (column `project`) and the searchable fields
+ * (column `body`): the bounded trigram terms, all of them required. They narrow; the caller
+ * confirms the whole text on the rows found.
+ */
+export const trigramQuery = (projectId: string, text: string) =>
+	`project : ${phrase(projectId)} AND body : (${trigramTerms(text).map(phrase).join(" AND ")})`;
+
+// Printable ASCII: SQLite's lower() folds its case as the trigram index does.
+const ASCII = /^[\x20-\x7e]*$/;
+
 // Each of these filters is its own subquery with its own parameters (D1 binds at most 100).
 const MAX_KEYED_FILTERS = 20;
 
@@ -81,18 +113,23 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 	const selective =
 		Boolean(q.userIds?.length || q.loginIds?.length || q.emails?.length || q.phones?.length) ||
 		Boolean(q.tenantIds?.length || q.roleNames?.length || q.ssoAppIds?.length || q.text?.trim()) ||
+		Boolean(q.scopeTenantIds) ||
 		Object.keys(q.customAttributes ?? {}).length > 0 ||
 		Object.values(q.tenantRoleIds ?? {}).some((s) => s.values.length > 0) ||
 		Object.values(q.tenantRoleNames ?? {}).some((s) => s.values.length > 0);
 	const where: SQL[] = [selective ? sql`+u.project_id = ${projectId}` : sql`u.project_id = ${projectId}`];
+	if (q.scopeTenantIds) where.push(membersOnly(projectId, q.scopeTenantIds));
 	if (q.userIds?.length) where.push(sql`u.id IN ${jsonList(q.userIds)}`);
 	if (q.loginIds?.length) {
 		where.push(sql`u.id IN (SELECT user_id FROM user_login_ids
-			WHERE project_id = ${projectId} AND login_id_lower IN ${jsonList(q.loginIds.map(loginIdKey))})`);
+			WHERE project_id = ${projectId} AND login_id_lower IN ${jsonList(
+				// A value in user-id shape is no login id (identifiers.ts): it matches none.
+				q.loginIds.filter((v) => !isUserIdShaped(v)).map(identifierKey),
+			)})`);
 	}
 	if (q.emails?.length) {
-		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND email IS NOT NULL
-			AND lower(email) IN ${jsonList(q.emails.map(emailKey))})`);
+		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND email_key IS NOT NULL
+			AND email_key IN ${jsonList(q.emails.map(identifierKey))})`);
 	}
 	if (q.phones?.length) {
 		where.push(sql`u.id IN (SELECT id FROM users WHERE project_id = ${projectId} AND phone IS NOT NULL
@@ -114,6 +151,8 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 	if (q.fromModifiedTime !== undefined) where.push(sql`u.modified_at >= ${q.fromModifiedTime}`);
 	if (q.toModifiedTime !== undefined) where.push(sql`u.modified_at <= ${q.toModifiedTime}`);
 	for (const [name, wanted] of Object.entries(q.customAttributes ?? {})) {
+		// No attribute can be named so (custom-attributes.service): refused, never dropped.
+		if (name === "__proto__") throw invalid(`customAttributes.${name}`, `unknown custom attribute "${name}"`);
 		const values = (Array.isArray(wanted) ? wanted : [wanted]).map((v) =>
 			typeof v === "boolean" ? Number(v) : v,
 		);
@@ -150,12 +189,18 @@ function conditions(projectId: string, q: UserSearch): SQL[] {
 		where.push(sql`u.id IN (SELECT user_id FROM user_sso_apps WHERE project_id = ${projectId}
 			AND app_id IN ${jsonList(q.ssoAppIds)})`);
 	}
+	checkSearchText("text", q.text);
 	const text = q.text?.trim();
 	if (text) {
 		if ([...text].length >= 3) {
-			// Trigram index; the project column keeps the match inside the project.
+			// Trigram index; the project column keeps the match inside the project. The terms narrow
+			// and instr confirms the text on the indexed body; for other than ASCII, whose case only
+			// the index folds, the confirmation is the whole text as a phrase (at most 254 trigrams).
 			where.push(
-				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`project : ${phrase(projectId)} AND body : ${phrase(text)}`})`,
+				ASCII.test(text)
+					? sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${trigramQuery(projectId, text)}
+						AND instr(lower(body), lower(${text})) > 0)`
+					: sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`project : ${phrase(projectId)} AND body : ${phrase(text)}`})`,
 			);
 		} else {
 			// Too short for trigrams: a scan of this project's users.
@@ -200,7 +245,11 @@ export function searchQueries(projectId: string, q: UserSearch) {
 	}
 	const where = sql.join(conditions(projectId, q), sql` AND `);
 	return {
-		page: selectUsers(where, sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`),
+		page: selectUsers(
+			where,
+			sql`${ordering(q.sort)} LIMIT ${limit} OFFSET ${page * limit}`,
+			q.scopeTenantIds,
+		),
 		count: sql`SELECT count(*) AS total FROM users u WHERE ${where}`,
 	};
 }

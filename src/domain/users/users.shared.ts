@@ -3,7 +3,8 @@ import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
 import type { Deps } from "../deps";
 import { DomainError, userNotFound } from "../errors";
-import { contextQueries, toContext } from "./assignments";
+import { tenantView } from "../scope";
+import { checkAssignmentsInScope, contextQueries, toContext } from "./assignments";
 import type { AttributeDefinition } from "./custom-attributes.repo";
 import { checkPhone } from "./user.validate";
 import * as repo from "./users.repo";
@@ -62,22 +63,29 @@ export function checkPhoneQuiet(phone: string) {
 	}
 }
 
-/** Resolves the user, reads attribute definitions and what the fields name: one round trip. */
+/**
+ * Resolves the user, reads attribute definitions and what the fields name: one round trip.
+ * Tenant-aware (src/domain/scope.ts): a tenant-bound key finds only members of its tenants and may
+ * not change project roles, SSO applications or memberships through these fields; the write must
+ * use the returned `deps`, which only this confined read opens.
+ */
 export async function readForWrite(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	ref: string,
 	fields: Parameters<typeof contextQueries>[1][number] = {},
 ) {
+	const { deps, tenantIds } = tenantView(scoped);
+	checkAssignmentsInScope(fields, tenantIds, false);
 	const [userRows, defRows, ...contextRows] = await batch(deps.d1, [
-		repo.userByRefQuery(projectId, ref),
+		repo.userByRefQuery(projectId, ref, tenantIds, true),
 		definitionsQuery(projectId),
 		...contextQueries(projectId, [fields]),
 	]);
 	const user = repo.toUsers(userRows)[0];
 	if (!user)
 		throw new DomainError("user_not_found", `User not found: loginId "${ref}" matches no user`, "loginId");
-	return { user, defs: toDefinitions(defRows), ctx: toContext(contextRows) };
+	return { user, defs: toDefinitions(defRows), ctx: toContext(contextRows), deps };
 }
 
 /** Runs the write statements and reads the user back, as one batch. */

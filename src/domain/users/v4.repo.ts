@@ -1,7 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
+import { membersOnly } from "../scope";
+import { identifierKey } from "./identifiers";
 import type { User, UserStatus } from "./user.types";
-import { emailKey, loginIdKey } from "./user.validate";
 import { selectUsersCore, syncLoginIdsStatement, toUsers } from "./users.repo";
+import { trigramQuery } from "./users.search";
 
 // SQL of the v4 dialect (and its legacy endpoints). The user row comes from users.repo's
 // selectUsersCore (v4 shows no roles or tenants); the default profile is joined to it so that a
@@ -44,8 +46,18 @@ export function toRecords(rows: Record<string, unknown>[] | undefined): V4Record
 	}));
 }
 
-export const recordByIdQuery = (projectId: string, userId: string) =>
-	withProfile(selectUsersCore(sql`u.project_id = ${projectId} AND u.id = ${userId}`));
+// `tenantIds` (a tenant-bound key's scope, src/domain/scope.ts): only members of those tenants match.
+export const recordByIdQuery = (
+	projectId: string,
+	userId: string,
+	tenantIds?: string[] | null,
+	write = false,
+) =>
+	withProfile(
+		selectUsersCore(
+			sql`u.project_id = ${projectId} AND u.id = ${userId} AND ${membersOnly(projectId, tenantIds, sql`u.id`, write)}`,
+		),
+	);
 
 // ---------------------------------------------------------------- index: filters, sort, keyset
 
@@ -60,6 +72,8 @@ export interface V4Filter {
 	/** Epoch ms, exclusive. */
 	createdAfter?: number;
 	createdBefore?: number;
+	/** A tenant-bound key's tenants: only their members (set by the service, never from the wire). */
+	memberOfTenants?: string[];
 }
 
 export const sortFields = ["name", "email", "registration_time", "created"] as const;
@@ -71,7 +85,7 @@ export interface SortKey {
 export type KeyValue = string | number | null;
 
 // Each sort field is an indexed expression: users (project_id, name | registration_time |
-// created_at); email sorts on lower(email), the expression of the unique email index.
+// created_at); email sorts on lower(email) (users_project_email_sort_idx), SQLite's ASCII lower().
 const SORT: Record<
 	SortField,
 	{ expr: (alias: string) => string; nullable: boolean; type: "string" | "number"; of: (u: User) => KeyValue }
@@ -81,7 +95,7 @@ const SORT: Record<
 		expr: (a) => `lower(${a}.email)`,
 		nullable: true,
 		type: "string",
-		of: (u) => (u.email === null ? null : emailKey(u.email)),
+		of: (u) => (u.email === null ? null : sqliteLower(u.email)),
 	},
 	registration_time: {
 		expr: (a) => `${a}.registration_time`,
@@ -91,6 +105,9 @@ const SORT: Record<
 	},
 	created: { expr: (a) => `${a}.created_at`, nullable: false, type: "number", of: (u) => u.createdAt },
 };
+
+/** SQLite's lower(): ASCII letters only, so a cursor carries exactly what the sort index holds. */
+const sqliteLower = (value: string) => value.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 export const sortValueType = (field: SortField) => SORT[field].type;
 
@@ -104,8 +121,6 @@ const boundList = (values: (string | number)[]) =>
 		values.map((v) => sql`${v}`),
 		sql`, `,
 	)})`;
-/** An FTS5 phrase: the whole input as one quoted string. */
-const phrase = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
 /** At most this many values per list filter (D1 binds at most 100 parameters a statement). */
 export const MAX_LIST_FILTER = 10;
@@ -114,9 +129,9 @@ function filterConditions(projectId: string, f: V4Filter): SQL[] {
 	const where: SQL[] = [
 		accessPath(f) === "subquery" ? sql`+u.project_id = ${projectId}` : sql`u.project_id = ${projectId}`,
 	];
-	// Equalities on the unique (project_id, lower(email)) and (project_id, external_id) indexes.
+	// Equalities on the unique (project_id, email_key) and (project_id, external_id) indexes.
 	if (f.emails?.length) {
-		where.push(sql`u.email IS NOT NULL AND lower(u.email) IN ${boundList(f.emails.map(emailKey))}`);
+		where.push(sql`u.email_key IS NOT NULL AND u.email_key IN ${boundList(f.emails.map(identifierKey))}`);
 	}
 	if (f.externalIds?.length) {
 		where.push(sql`u.external_id IS NOT NULL AND u.external_id IN ${boundList(f.externalIds)}`);
@@ -130,17 +145,19 @@ function filterConditions(projectId: string, f: V4Filter): SQL[] {
 	}
 	const text = f.nameContains;
 	if (text) {
-		const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 		if ([...text].length >= 3) {
-			// The trigram index narrows (it covers every searchable column); LIKE keeps name matches.
+			// The trigram index narrows (it covers every searchable column), with a bounded number of
+			// terms (users.search.ts); instr keeps name matches.
 			where.push(
-				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${`${phrase(projectId)} AND ${phrase(text)}`})`,
+				sql`u.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${trigramQuery(projectId, text)})`,
 			);
 		}
-		where.push(sql`u.name LIKE ${like} ESCAPE '\\'`);
+		// instr, not LIKE: D1 refuses LIKE patterns over 50 bytes; lower() folds ASCII as LIKE did.
+		where.push(sql`instr(lower(u.name), lower(${text})) > 0`);
 	}
 	if (f.createdAfter !== undefined) where.push(sql`u.created_at > ${f.createdAfter}`);
 	if (f.createdBefore !== undefined) where.push(sql`u.created_at < ${f.createdBefore}`);
+	if (f.memberOfTenants) where.push(membersOnly(projectId, f.memberOfTenants));
 	return where;
 }
 
@@ -254,8 +271,9 @@ export function pageQuery(projectId: string, page: PageRequest): SQL {
 export const countQuery = (projectId: string, filter: V4Filter) =>
 	sql`SELECT count(*) AS total FROM users u WHERE ${sql.join(filterConditions(projectId, filter), sql` AND `)}`;
 
-export const userIdByEmailQuery = (projectId: string, email: string) =>
-	sql`SELECT id FROM users WHERE project_id = ${projectId} AND email IS NOT NULL AND lower(email) = ${emailKey(email)}`;
+export const userIdByEmailQuery = (projectId: string, email: string, tenantIds?: string[] | null) =>
+	sql`SELECT id FROM users u WHERE project_id = ${projectId} AND email_key IS NOT NULL AND email_key = ${identifierKey(email)}
+		AND ${membersOnly(projectId, tenantIds)}`;
 
 // ---------------------------------------------------------------- writes
 
@@ -281,17 +299,20 @@ export function patchStatements(
 	changes: V4Changes,
 	versions: number[] | undefined,
 	now: number,
+	tenantIds?: string[] | null,
 ): SQL[] {
+	// A tenant-bound key (src/domain/scope.ts) changes only users it may change, in every statement.
+	const inScope = membersOnly(projectId, tenantIds, sql`id`, true);
 	const guard =
 		versions === undefined
-			? sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId})`
+			? sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId} AND ${inScope})`
 			: sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId}
-				AND version IN ${jsonList(versions)})`;
+				AND version IN ${jsonList(versions)} AND ${inScope})`;
 	const statements: SQL[] = [];
 	// A login id that was the old email (or external id) follows it, so v4 has one identity per user.
 	const follow = (column: "email" | "external_id", value: string | null | undefined) => {
 		if (value === undefined || value === null) return;
-		statements.push(sql`UPDATE user_login_ids SET login_id = ${value}, login_id_lower = ${loginIdKey(value)}
+		statements.push(sql`UPDATE user_login_ids SET login_id = ${value}, login_id_lower = ${identifierKey(value)}
 			WHERE project_id = ${projectId} AND user_id = ${userId} AND ${guard}
 				AND login_id = (SELECT ${sql.raw(column)} FROM users WHERE project_id = ${projectId} AND id = ${userId})
 				AND login_id <> ${value}`);
@@ -312,6 +333,7 @@ export function patchStatements(
 		// A new address is not verified yet (right-hand sides read the old row).
 		sets.push(
 			sql`email = ${changes.email}`,
+			sql`email_key = ${changes.email === null ? null : identifierKey(changes.email)}`,
 			sql`verified_email = CASE WHEN email IS ${changes.email} THEN verified_email ELSE 0 END`,
 		);
 	}
@@ -334,16 +356,22 @@ export function patchStatements(
 	sets.push(sql`modified_at = ${now}`, sql`version = version + 1`);
 	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
 	statements.push(sql`UPDATE users SET ${sql.join(sets, sql`, `)}
-		WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} RETURNING version`);
+		WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} AND ${inScope} RETURNING version`);
 	return statements;
 }
 
 /** Deletes the user (at one of `versions`, when given); login ids, profile and flags cascade. */
-export function deleteStatements(projectId: string, userId: string, versions: number[] | undefined): SQL[] {
+export function deleteStatements(
+	projectId: string,
+	userId: string,
+	versions: number[] | undefined,
+	tenantIds?: string[] | null,
+): SQL[] {
 	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
+	const inScope = membersOnly(projectId, tenantIds, sql`id`, true);
 	return [
-		sql`DELETE FROM users WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} RETURNING id`,
-		sql`SELECT version FROM users WHERE project_id = ${projectId} AND id = ${userId}`,
+		sql`DELETE FROM users WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} AND ${inScope} RETURNING id`,
+		sql`SELECT version FROM users WHERE project_id = ${projectId} AND id = ${userId} AND ${inScope}`,
 	];
 }
 
@@ -365,7 +393,7 @@ export function takenValuesQuery(projectId: string, selfId: string | null, value
 	const parts: SQL[] = [];
 	if (values.email) {
 		parts.push(sql`SELECT 'email' AS field, 'email' AS kind FROM users WHERE project_id = ${projectId}
-			AND email IS NOT NULL AND lower(email) = ${emailKey(values.email)} AND ${notSelf("id")}`);
+			AND email_key IS NOT NULL AND email_key = ${identifierKey(values.email)} AND ${notSelf("id")}`);
 	}
 	if (values.phone) {
 		parts.push(sql`SELECT 'phone' AS field, 'phone' AS kind FROM users WHERE project_id = ${projectId}
@@ -377,7 +405,7 @@ export function takenValuesQuery(projectId: string, selfId: string | null, value
 	}
 	for (const { field, value } of values.loginIds ?? []) {
 		parts.push(sql`SELECT ${field} AS field, 'loginId' AS kind FROM user_login_ids WHERE project_id = ${projectId}
-			AND login_id_lower = ${loginIdKey(value)} AND ${notSelf("user_id")}`);
+			AND login_id_lower = ${identifierKey(value)} AND ${notSelf("user_id")}`);
 	}
 	return parts.length ? sql.join(parts, sql` UNION ALL `) : null;
 }

@@ -1,12 +1,15 @@
 import type { SQL } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
-import { isValidEmail } from "../../lib/email";
 import { newId } from "../../lib/ids";
 import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, type DomainErrorCode } from "../errors";
+import { MAX_EXTERNAL_ID_LENGTH, MAX_LIST_ENTRIES, MAX_NAME_LENGTH } from "../limits";
+import { assertNotReadOnly, tenantView } from "../scope";
+import { identifierCharacterProblem, storedIdentifier } from "./identifiers";
 import { parseInternationalPhone } from "./phone-e123";
 import type { UserStatus } from "./user.types";
+import * as rules from "./user.validate";
 import { isUserFlag } from "./user-flags";
 import { insertUsersStatements, type NewUserRow } from "./users.repo";
 import * as repo from "./v4.repo";
@@ -26,8 +29,7 @@ export const registrationStateOf = (status: UserStatus): RegistrationState =>
 export const statusesOf = (state: RegistrationState): UserStatus[] =>
 	state === "UNREGISTERED" ? ["invited"] : ["enabled", "disabled"];
 
-export const MAX_NAME_LENGTH = 256;
-export const MAX_EXTERNAL_ID_LENGTH = 256;
+export { MAX_EXTERNAL_ID_LENGTH, MAX_NAME_LENGTH };
 
 /** undefined = not given; null = clear. */
 export interface V4UserInput {
@@ -61,12 +63,14 @@ export class FieldErrors extends DomainError {
 
 // ---------------------------------------------------------------- field checks (shared with the wire schemas)
 
-/** Each returns a message when the value is invalid, else null. */
-export const nameProblem = (value: string) =>
-	value.length > MAX_NAME_LENGTH ? `longer than ${MAX_NAME_LENGTH} characters` : null;
+// Each returns a message when the value is invalid, else null: the user field rules of every
+// dialect (user.validate.ts), over the identifier's stored form (identifiers.ts).
+export const nameProblem = rules.nameProblem;
 
-export const emailProblem = (value: string) =>
-	isValidEmail(value.trim()) ? null : `"${value}" is not a valid email address`;
+export const emailProblem = (value: string) => {
+	const stored = storedIdentifier(value);
+	return identifierCharacterProblem(stored) ?? rules.emailProblem(stored);
+};
 
 export const phoneProblem = (value: string) => {
 	const parsed = parseInternationalPhone(value);
@@ -74,9 +78,8 @@ export const phoneProblem = (value: string) => {
 };
 
 export function externalIdProblem(value: string) {
-	if (value.trim() === "") return "must not be empty (null removes it)";
-	if (value.trim().length > MAX_EXTERNAL_ID_LENGTH) return `longer than ${MAX_EXTERNAL_ID_LENGTH} characters`;
-	return null;
+	const stored = storedIdentifier(value);
+	return identifierCharacterProblem(stored) ?? rules.externalIdProblem(stored);
 }
 
 export const flagProblem = (value: string) => (isUserFlag(value) ? null : `"${value}" is not a user flag`);
@@ -94,7 +97,8 @@ function normalize(input: V4UserInput, creating: boolean): repo.V4Changes {
 	}
 	if (input.email !== undefined) {
 		if (input.email === null) changes.email = null;
-		else if (check("email", "invalid_email", emailProblem(input.email))) changes.email = input.email.trim();
+		else if (check("email", "invalid_email", emailProblem(input.email)))
+			changes.email = storedIdentifier(input.email);
 	}
 	if (input.phone !== undefined) {
 		if (input.phone === null) changes.phone = null;
@@ -107,11 +111,18 @@ function normalize(input: V4UserInput, creating: boolean): repo.V4Changes {
 	if (input.externalId !== undefined) {
 		if (input.externalId === null) changes.externalId = null;
 		else if (check("externalId", "invalid_external_id", externalIdProblem(input.externalId))) {
-			changes.externalId = input.externalId.trim();
+			changes.externalId = storedIdentifier(input.externalId);
 		}
 	}
 	if (input.userFlags !== undefined) {
-		for (const [index, flag] of input.userFlags.entries()) {
+		if (input.userFlags.length > MAX_LIST_ENTRIES) {
+			issues.push({
+				field: "userFlags",
+				code: "too_many",
+				message: `at most ${MAX_LIST_ENTRIES} entries`,
+			});
+		}
+		for (const [index, flag] of input.userFlags.slice(0, MAX_LIST_ENTRIES).entries()) {
 			const problem = flagProblem(flag);
 			if (problem) issues.push({ field: "userFlags", index, code: "unknown_user_flag", message: problem });
 		}
@@ -212,8 +223,10 @@ export async function createV4User(
 	return record;
 }
 
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key reads only members of its tenants.
 export async function getV4User(deps: Deps, projectId: string, userId: string): Promise<repo.V4Record> {
-	const record = repo.toRecords(await all(deps.d1, repo.recordByIdQuery(projectId, userId)))[0];
+	const { deps: d, tenantIds } = tenantView(deps);
+	const record = repo.toRecords(await all(d.d1, repo.recordByIdQuery(projectId, userId, tenantIds)))[0];
 	if (!record) throw notFound(userId);
 	return record;
 }
@@ -229,19 +242,26 @@ const stale = (userId: string, version: number) =>
  * user is still at one of them, atomically: otherwise precondition_failed and nothing changes.
  */
 export async function patchV4User(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	userId: string,
 	input: V4UserInput,
 	versions?: number[],
 ): Promise<repo.V4Record> {
+	assertNotReadOnly(scoped);
 	const changes = normalize(input, false);
+	// Tenant-aware (src/domain/scope.ts): only a user the key may change; the statements check it too.
+	const { deps, tenantIds } = tenantView(scoped);
+	if (tenantIds) {
+		const rows = await all(deps.d1, repo.recordByIdQuery(projectId, userId, tenantIds, true));
+		if (rows.length === 0) throw notFound(userId);
+	}
 	if (Object.keys(changes).length === 0) {
 		const record = await getV4User(deps, projectId, userId);
 		if (versions && !versions.includes(record.user.version)) throw stale(userId, record.user.version);
 		return record;
 	}
-	const statements = repo.patchStatements(projectId, userId, changes, versions, deps.now());
+	const statements = repo.patchStatements(projectId, userId, changes, versions, deps.now(), tenantIds);
 	const loginIds = [
 		...(changes.email ? [{ field: "email" as const, value: changes.email }] : []),
 		...(changes.externalId ? [{ field: "externalId" as const, value: changes.externalId }] : []),
@@ -262,8 +282,12 @@ export async function patchV4User(
 	return record;
 }
 
-export async function deleteV4User(deps: Deps, projectId: string, userId: string, versions?: number[]) {
-	const [deleted, remaining] = await batch(deps.d1, repo.deleteStatements(projectId, userId, versions));
+export async function deleteV4User(scoped: Deps, projectId: string, userId: string, versions?: number[]) {
+	const { deps, tenantIds } = tenantView(scoped);
+	const [deleted, remaining] = await batch(
+		deps.d1,
+		repo.deleteStatements(projectId, userId, versions, tenantIds),
+	);
 	if (deleted?.length) {
 		await revokeUserSessions(deps, projectId, userId);
 		return;
@@ -294,17 +318,16 @@ export interface ListResult {
 
 /** One round trip: the page (one row more than asked, to know whether more follow) and the count. */
 export async function listV4Users(deps: Deps, projectId: string, q: ListQuery): Promise<ListResult> {
+	const { deps: d, tenantIds } = tenantView(deps);
+	const filter: repo.V4Filter = { ...q.filter, memberOfTenants: tenantIds ?? undefined };
 	const page = repo.pageQuery(projectId, {
-		filter: q.filter,
+		filter,
 		sort: q.sort,
 		cursor: q.cursor,
 		limit: q.size + 1,
 		offset: q.offset,
 	});
-	const [rows, count] = await batch(
-		deps.d1,
-		q.withTotal ? [page, repo.countQuery(projectId, q.filter)] : [page],
-	);
+	const [rows, count] = await batch(d.d1, q.withTotal ? [page, repo.countQuery(projectId, filter)] : [page]);
 	let records = repo.toRecords(rows);
 	const hasMore = records.length > q.size;
 	// Walking backwards, the extra row is the earliest one (rows come back in forward order).
@@ -314,7 +337,8 @@ export async function listV4Users(deps: Deps, projectId: string, q: ListQuery): 
 
 /** The user id behind an email (legacy endpoints address users by email). */
 export async function userIdByEmail(deps: Deps, projectId: string, email: string): Promise<string> {
-	const rows = await all<{ id: string }>(deps.d1, repo.userIdByEmailQuery(projectId, email));
+	const { deps: d, tenantIds } = tenantView(deps);
+	const rows = await all<{ id: string }>(d.d1, repo.userIdByEmailQuery(projectId, email, tenantIds));
 	const id = rows[0]?.id;
 	if (!id) throw new DomainError("user_not_found", `No user with email "${email}"`, "email");
 	return id;

@@ -117,6 +117,8 @@ export interface Tamper {
 	wrongKey?: boolean;
 	/** Report no user verification. */
 	noUv?: boolean;
+	/** Register under this credential id (an authenticator chooses its ids freely). */
+	credentialId?: Uint8Array;
 	type?: string;
 }
 
@@ -139,7 +141,7 @@ export class SoftAuthenticator {
 			"verify",
 		])) as CryptoKeyPair;
 		const credential: StoredCredential = {
-			id: crypto.getRandomValues(new Uint8Array(32)),
+			id: tamper.credentialId ?? crypto.getRandomValues(new Uint8Array(32)),
 			keys,
 			rpId,
 			counter: 0,

@@ -21,7 +21,11 @@ export const jwtResponseSchema = z
 	.openapi("JWTResponse");
 
 const loginOptions = z
-	.object({ customClaims: z.record(z.string(), z.unknown()).nullish() })
+	.object({
+		customClaims: z.record(z.string(), z.unknown()).nullish().openapi({
+			description: "Signed under the `nsec` claim, never at the top level; at most 4 KB of JSON",
+		}),
+	})
 	.catchall(z.unknown())
 	.nullish();
 const password = z.string().min(1);

@@ -9,7 +9,11 @@ import { jwtResponseSchema } from "./auth-password";
 const tags = ["auth: passkeys"];
 
 const loginOptions = z
-	.object({ customClaims: z.record(z.string(), z.unknown()).nullish() })
+	.object({
+		customClaims: z.record(z.string(), z.unknown()).nullish().openapi({
+			description: "Signed under the `nsec` claim, never at the top level; at most 4 KB of JSON",
+		}),
+	})
 	.catchall(z.unknown())
 	.nullish();
 const userVerification = z.enum(["required", "preferred", "discouraged"]).nullish();

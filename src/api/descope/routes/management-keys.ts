@@ -16,8 +16,20 @@ const wireKey = z
 		lastUsedTime: z.number().int().openapi({ description: "Unix seconds; 0 = never used" }),
 		permittedIps: z.array(z.string()),
 		reBac: z.record(z.string(), z.unknown()),
+		readOnly: z.boolean().openapi({ description: "Every write is refused (403)" }),
+		tenantIds: z
+			.array(z.string())
+			.openapi({ description: "Non-empty: the key sees and changes only these tenants and their members" }),
 	})
 	.openapi("ManagementKey");
+
+// Scopes (docs/management-keys.md); absent on update = unchanged.
+const scopeFields = {
+	readOnly: z.boolean().nullish().openapi({ description: "Refuse every write made with this key" }),
+	tenantIds: z.array(z.string().min(1)).nullish().openapi({
+		description: "Bind the key to these tenants (each must exist); [] on update removes the binding",
+	}),
+};
 
 const toWire = (key: ManagementKey): z.infer<typeof wireKey> => ({
 	id: key.id,
@@ -29,6 +41,8 @@ const toWire = (key: ManagementKey): z.infer<typeof wireKey> => ({
 	lastUsedTime: key.lastUsedAt ? Math.floor(key.lastUsedAt / 1000) : 0,
 	permittedIps: key.permittedIps,
 	reBac: key.reBac,
+	readOnly: key.readOnly,
+	tenantIds: key.tenantIds,
 });
 
 const create = createRoute({
@@ -44,6 +58,7 @@ const create = createRoute({
 				expiresIn: optInt64.openapi({ description: "Seconds from now; 0 or absent = never" }),
 				permittedIps: optStrings,
 				reBac: z.record(z.string(), z.unknown()).nullish(),
+				...scopeFields,
 			}),
 		),
 	},
@@ -53,7 +68,7 @@ const update = createRoute({
 	method: "patch",
 	path: "/v1/mgmt/managementkey",
 	tags: ["management keys"],
-	summary: "Update a key's name, description, status and permitted IPs",
+	summary: "Update a key's name, description, status, permitted IPs and scope",
 	request: {
 		body: jsonBody(
 			z.object({
@@ -62,6 +77,7 @@ const update = createRoute({
 				description: optString,
 				status: z.enum(["active", "inactive"]).nullish(),
 				permittedIps: optStrings,
+				...scopeFields,
 			}),
 		),
 	},
@@ -107,6 +123,8 @@ export function registerManagementKeyRoutes(app: OpenAPIHono<AppEnv>) {
 			expiresIn: b.expiresIn,
 			permittedIps: b.permittedIps ?? undefined,
 			reBac: b.reBac ?? undefined,
+			readOnly: b.readOnly ?? undefined,
+			tenantIds: b.tenantIds ?? undefined,
 		});
 		return c.json({ key: toWire(key), cleartext }, 200);
 	});
@@ -118,6 +136,8 @@ export function registerManagementKeyRoutes(app: OpenAPIHono<AppEnv>) {
 			description: b.description ?? undefined,
 			status: b.status ?? undefined,
 			permittedIps: b.permittedIps ?? undefined,
+			readOnly: b.readOnly ?? undefined,
+			tenantIds: b.tenantIds ?? undefined,
 		});
 		return c.json({ key: toWire(key) }, 200);
 	});

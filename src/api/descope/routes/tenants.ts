@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as tenants from "../../../domain/authz/tenants.service";
 import { DomainError } from "../../../domain/errors";
+import { attributeRecord } from "../../attribute-record";
 import type { AppEnv } from "../../context";
 import { empty, jsonBody, ok, optBool, optString, optStrings } from "../schemas";
 
@@ -46,7 +47,7 @@ const toWire = (t: tenants.Tenant): z.infer<typeof wireTenant> => ({
 const fields = {
 	name: z.string(),
 	selfProvisioningDomains: optStrings,
-	customAttributes: z.record(z.string(), z.unknown()).nullish(),
+	customAttributes: attributeRecord().nullish(),
 	enforceSSO: optBool,
 	disabled: optBool,
 	roleInheritance: z.enum(["", "none", "userOnly"]).nullish(),
@@ -112,7 +113,7 @@ const search = createRoute({
 				tenantIds: optStrings,
 				tenantNames: optStrings,
 				tenantSelfProvisioningDomains: optStrings,
-				customAttributes: z.record(z.string(), z.unknown()).nullish(),
+				customAttributes: attributeRecord().nullish(),
 				parentTenantId: optString,
 			}),
 		),

@@ -89,7 +89,10 @@ const jwtUpdate = createRoute({
 		body: jsonBody(
 			z.object({
 				jwt: z.string().min(1),
-				customClaims: z.record(z.string(), z.unknown()).nullish(),
+				customClaims: z.record(z.string(), z.unknown()).nullish().openapi({
+					description:
+						"Top-level claims; reserved ones (sub, roles, nsec…) are refused; at most 4 KB of JSON",
+				}),
 				refreshDuration: z.number().nullish(),
 			}),
 		),

@@ -2,6 +2,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { DomainError } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";
+import { attributeRecord } from "../../attribute-record";
 import type { AppEnv } from "../../context";
 import {
 	jsonBody,
@@ -49,7 +50,7 @@ const searchBody = z.object({
 	statuses: z.array(z.enum(["enabled", "disabled", "invited", "expired"])).nullish(),
 	emails: optStrings,
 	phones: optStrings,
-	customAttributes: z.record(z.string(), z.unknown()).nullish(),
+	customAttributes: attributeRecord().nullish(),
 	verifiedEmail: optBool,
 	verifiedPhone: optBool,
 	withTestUser: optBool,

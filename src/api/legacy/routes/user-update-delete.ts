@@ -2,6 +2,7 @@
 import type { Context, Hono } from "hono";
 import { deleteV4User, patchV4User, userIdByEmail } from "../../../domain/users/v4.service";
 import type { AppEnv } from "../../context";
+import { publicOrigin } from "../../public-origin";
 import { V4_BASE } from "../../v4/schemas";
 import { userUrl } from "../../v4/user-mapper";
 import { readLegacyBody } from "../body";
@@ -11,7 +12,7 @@ import { toLegacyUser, toV4Input } from "../mapper";
 const PATH = "/api/management/user/:email";
 
 const successorOf = (c: Context, userId: string) =>
-	`<${userUrl(`${new URL(c.req.url).origin}${V4_BASE}`, userId)}>; rel="successor-version"`;
+	`<${userUrl(`${publicOrigin(c)}${V4_BASE}`, userId)}>; rel="successor-version"`;
 
 export function registerLegacyUpdateDeleteRoutes(app: Hono<AppEnv>) {
 	/** Only the fields sent change (legacy PUT never cleared what it was not given). */

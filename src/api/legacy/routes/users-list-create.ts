@@ -2,6 +2,7 @@
 import type { Hono } from "hono";
 import { createV4User, listV4Users, type V4Filter } from "../../../domain/users/v4.service";
 import type { AppEnv } from "../../context";
+import { publicOrigin } from "../../public-origin";
 import { V4_BASE } from "../../v4/schemas";
 import { userUrl } from "../../v4/user-mapper";
 import { readLegacyBody } from "../body";
@@ -71,7 +72,7 @@ export function registerLegacyListCreateRoutes(app: Hono<AppEnv>) {
 			]);
 		}
 		const { user } = await createV4User(c.var.deps, c.var.projectId, toV4Input(body));
-		const successor = userUrl(`${new URL(c.req.url).origin}${V4_BASE}`, user.id);
+		const successor = userUrl(`${publicOrigin(c)}${V4_BASE}`, user.id);
 		return c.json(toLegacyUser(user), 201, { Link: `<${successor}>; rel="successor-version"` });
 	});
 }
