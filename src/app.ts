@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./api/context";
 import { depsMiddleware } from "./api/context-middleware";
 import { buildDescopeApp } from "./api/descope/app";
-import { descopeError, onDescopeError } from "./api/descope/errors";
+import { onDescopeError } from "./api/descope/errors";
 import { buildLegacyApp, LEGACY_BASE } from "./api/legacy/app";
 import { onLegacyError } from "./api/legacy/errors";
 import { buildOperatorApp } from "./api/operator/app";
@@ -26,7 +26,7 @@ export function buildApp() {
 		const notFound = new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 		const legacy = c.req.path === LEGACY_BASE || c.req.path.startsWith(`${LEGACY_BASE}/`);
 		if (legacy) return onLegacyError(notFound, c);
-		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : descopeError(c, notFound);
+		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : onDescopeError(notFound, c);
 	});
 	app.onError(onDescopeError);
 	return app;

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { Actor, RequestContext } from "./activity/actions";
 
 /** What services need from the platform, built once per request. */
 export interface Deps {
@@ -9,6 +10,10 @@ export interface Deps {
 	env: Env;
 	now: () => number;
 	waitUntil: (promise: Promise<unknown>) => void;
+	/** Who acts: stamped on every change row the request commits (src/domain/commit.ts). */
+	actor?: Actor;
+	/** Where the request came from and through which dialect; stamped on every change row. */
+	request?: RequestContext;
 	/** The authenticated management key's scope; absent for end-user and operator requests. */
 	scope?: KeyScope;
 }

@@ -7,6 +7,7 @@ const TTL_SECONDS = 60;
 
 export const cachedKeySchema = z.object({
 	keyId: z.string(),
+	name: z.string(),
 	projectId: z.string(),
 	keyHash: z.string(),
 	status: z.enum(["active", "inactive"]),

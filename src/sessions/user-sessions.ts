@@ -75,19 +75,21 @@ export class UserSessions extends DurableObject<Env> {
 
 	/**
 	 * Counts a failed sign-in. After `maxAttempts` consecutive failures the user is locked out for
-	 * `lockSeconds` (0 attempts = never); the count restarts once a lockout has passed.
+	 * `lockSeconds` (0 attempts = never); the count restarts once a lockout has passed. `locked` is
+	 * true for the one failure that started the lockout (the `user.locked_out` entry, docs/audit.md).
 	 */
 	recordFailure(
 		now: number,
 		maxAttempts: number,
 		lockSeconds: number,
-	): { failures: number; lockedUntil: number | null } {
+	): { failures: number; lockedUntil: number | null; locked: boolean } {
 		const row = this.sql
 			.exec<{ count: number; locked_until: number | null }>(
 				"SELECT count, locked_until FROM sign_in_failures",
 			)
 			.toArray()[0];
 		const expiredLock = row?.locked_until != null && row.locked_until <= now;
+		const wasLocked = row?.locked_until != null && !expiredLock;
 		const failures = (row && !expiredLock ? row.count : 0) + 1;
 		const lockedUntil = maxAttempts > 0 && failures >= maxAttempts ? now + lockSeconds * 1000 : null;
 		this.sql.exec(
@@ -95,7 +97,7 @@ export class UserSessions extends DurableObject<Env> {
 			failures,
 			lockedUntil,
 		);
-		return { failures, lockedUntil };
+		return { failures, lockedUntil, locked: lockedUntil !== null && !wasLocked };
 	}
 
 	/** A successful sign-in clears the failure count. Returns whether there was anything to clear. */

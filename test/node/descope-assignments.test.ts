@@ -1,5 +1,5 @@
 // The official @descope/node-sdk against Roster: a user's tenants, roles and SSO applications
-// (contract §3.1 rows 24-29, §2 roleNames/userTenants/permissions/ssoAppIds, §3.3 search filters).
+// (`management.user.addTenant` … `removeSSOapps`, roleNames / userTenants / ssoAppIds on users, search filters).
 import { expect, it } from "vitest";
 import {
 	createTenant,

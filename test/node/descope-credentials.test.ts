@@ -1,6 +1,7 @@
 // The official @descope/node-sdk against Roster: passwords set by the management API, sign-in
-// history, JWT update, passwords in batch create and import, passkeys (contract §3.1 rows 8, 20-23,
-// 31 and the additional functions; docs/sessions.md).
+// history, JWT update, passwords in batch create and import, passkeys
+// (`management.user.setTemporaryPassword` and the other password functions, `history`,
+// `management.jwt.update`; docs/sessions.md).
 import { createHash } from "node:crypto";
 import bcryptjs from "bcryptjs";
 import { expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // The official @descope/node-sdk against Roster: custom attribute definitions and the typing of user values
-// (contract §3.1 rows 4-6, §3.5).
+// (`management.user.createCustomAttributes` and friends; docs/descope-compat.md).
 import { expect, it } from "vitest";
 import {
 	AttributeType,
@@ -57,7 +57,7 @@ it("createCustomAttributes returns the project's full list, and getCustomAttribu
 it("the custom attributes response carries total as an int64 string", async () => {
 	const { project, sdk } = await setupProject();
 	await defineAttributes(sdk);
-	// The SDK unwraps `.data`; read the envelope once to pin `total` (contract §3.1 row 4).
+	// The SDK unwraps `.data`; read the envelope once to pin `total`.
 	const res = await fetch(`${baseUrl()}/v1/mgmt/user/customattributes`, {
 		headers: { Authorization: `Bearer ${project.projectId}:${project.managementKey}` },
 	});

@@ -1,5 +1,5 @@
-// The official @descope/node-sdk against Roster: management keys and the license handshake (contract §1.4,
-// §1.8, §4.6).
+// The official @descope/node-sdk against Roster: management keys and the license handshake
+// (docs/management-keys.md).
 import { expect, it } from "vitest";
 import {
 	expectError,
@@ -18,7 +18,7 @@ async function keyWorks(project: TestProject, managementKey: string, refusedWith
 	const res = await sdkFor(project, { managementKey }).management.user.search({});
 	if (!res.ok) {
 		expectError(res);
-		// Contract §1.7 (recommended mapping): a missing or invalid key is a 401, a valid one used where it may not a 403.
+		// A missing or invalid key is a 401, a valid one used where it may not a 403 (docs/descope-compat.md).
 		expect(res.code, JSON.stringify(res.error)).toBe(refusedWith);
 	}
 	return res.ok;
@@ -161,7 +161,7 @@ it("wrong, missing or malformed management keys get {ok:false} with a Descope er
 	expect(
 		await keyWorks({ ...project, projectId: "P000000000000000000000000000" }, project.managementKey),
 	).toBe(false);
-	// No managementKey at all: the bearer is just the project id (contract §1.4).
+	// No managementKey at all: the bearer is just the project id.
 	const anonymous = sdkFor(project, { managementKey: "" });
 	expectError(await anonymous.management.user.search({}));
 });

@@ -1,4 +1,4 @@
-// The official @descope/node-sdk against Roster: management.permission (contract §4.3) and how
+// The official @descope/node-sdk against Roster: management.permission and how
 // permission changes reach roles and users.
 import { expect, it } from "vitest";
 import { expectError, expectOk, type Sdk, setupProject, unique } from "./harness.js";
@@ -87,7 +87,7 @@ it("permission createBatch, updateBatch and deleteBatch", async () => {
 	);
 	expect(names(expectOk(await sdk.management.permission.loadAll()))).toEqual(["a", "b", "c"]);
 
-	// The SDK's type names `id`; the wire takes the current name as well (contract §4.3).
+	// The SDK's type names `id`; the wire takes the current name as well.
 	const updated = await sdk.management.permission.updateBatch([
 		{ name: "a", newName: "a2", description: "A2" } as any,
 		{ name: "b", newName: "b2" } as any,

@@ -1,4 +1,4 @@
-// The official @descope/node-sdk against Roster: management.role (contract §4.2).
+// The official @descope/node-sdk against Roster: management.role.
 // Permissions are in descope-permissions.test.ts.
 import { expect, it } from "vitest";
 import {
@@ -215,7 +215,7 @@ it("updateBatch updates roles by id (and by name) and answers them", async () =>
 	const updated = expectOk(
 		await sdk.management.role.updateBatch([
 			{ id: a.id!, newName: "a2", description: "by id", permissionNames: ["write"] },
-			// The wire also takes the current name (contract §4.2); the SDK's type only has `id`.
+			// The wire also takes the current name; the SDK's type only has `id`.
 			{ name: "b", newName: "b2", description: "by name" } as any,
 		]),
 	);

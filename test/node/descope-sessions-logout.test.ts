@@ -1,5 +1,5 @@
 // The official @descope/node-sdk against Roster: ending sessions with logout, logoutAll and the
-// management logoutUser / logoutUserByUserId (contract §3.1 row 30, §5; docs/sessions.md).
+// management logoutUser / logoutUserByUserId (docs/sessions.md).
 import { expect, it } from "vitest";
 import {
 	authSdkFor,

@@ -1,5 +1,5 @@
 // The official @descope/node-sdk against Roster: password sign-up, sign-in, replace, update and policy
-// (contract §5, §5.1, §5.3; docs/sessions.md).
+// (docs/sessions.md).
 import { expect, it } from "vitest";
 import {
 	authSdkFor,

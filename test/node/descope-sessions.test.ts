@@ -1,5 +1,5 @@
 // The official @descope/node-sdk against Roster: local session validation with the published keys,
-// refresh, authorization checks, me, history and tenant selection (contract §1.8, §5, §5.2, §5.4).
+// refresh, authorization checks, me, history and tenant selection (docs/sessions.md).
 import { expect, it } from "vitest";
 import {
 	authSdkFor,

@@ -1,4 +1,4 @@
-// The official @descope/node-sdk against Roster: management.tenant (contract §4.1, §1.9).
+// The official @descope/node-sdk against Roster: management.tenant.
 import { expect, it } from "vitest";
 import {
 	createTenant,

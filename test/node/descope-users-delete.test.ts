@@ -1,5 +1,4 @@
-// The official @descope/node-sdk against Roster: delete, deleteByUserId, deleteBatch, deleteAllTestUsers
-// (contract §3.1 rows 32-33, 35).
+// The official @descope/node-sdk against Roster: delete, deleteByUserId, deleteBatch, deleteAllTestUsers.
 import { expect, it } from "vitest";
 import { expectError, expectOk, setupProject, unique } from "./harness.js";
 

@@ -1,5 +1,5 @@
-// The official @descope/node-sdk against Roster: search v2, searchTestUsers, searchAll (contract §3.1 rows 7-7c,
-// §3.3).
+// The official @descope/node-sdk against Roster: search v2, searchTestUsers, searchAll
+// (docs/descope-compat.md).
 import type { UserOptions } from "@descope/node-sdk";
 import { expect, it } from "vitest";
 import { defineAttributes, expectOk, expectUserShape, type Sdk, setupProject, sleep } from "./harness.js";

@@ -1,5 +1,5 @@
-// The official @descope/node-sdk against Roster: update, patch and the single-field updates (contract §3.1
-// rows 11-19, §3.2, §3.4).
+// The official @descope/node-sdk against Roster: update, patch and the single-field updates
+// (`management.user.update`, `patch`, `updateEmail` …; docs/descope-compat.md).
 import { expect, it } from "vitest";
 import {
 	defineAttributes,

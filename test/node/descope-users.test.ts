@@ -1,4 +1,4 @@
-// The official @descope/node-sdk against Roster: create, invite, load (contract §2, §3.1 rows 1-2, 9-10, 34).
+// The official @descope/node-sdk against Roster: create, invite, load.
 import { expect, it } from "vitest";
 import {
 	defineAttributes,
@@ -115,7 +115,7 @@ it("create with nothing but a login id leaves every other field empty", async ()
 it("create forwards extra option keys: an explicit status and the test flag", async () => {
 	const { sdk } = await setupProject();
 	const loginId = unique("extra");
-	// Not in the SDK's UserOptions type, but the options object is spread into the body (contract §1.5).
+	// Not in the SDK's UserOptions type, but the options object is spread into the body.
 	const options = { email: `${loginId}@example.com`, status: "enabled", test: true };
 	const user = expectOk(await sdk.management.user.create(loginId, options));
 	expectUserShape(user);
@@ -215,7 +215,7 @@ it("load is case-insensitive on login ids and keeps special characters intact", 
 it("load and loadByUserId of a missing user fail with E062108", async () => {
 	const { sdk } = await setupProject();
 	expectError(await sdk.management.user.load("nobody"), "E062108");
-	// The SDK sends `loginId=undefined` literally (contract §1.2).
+	// The SDK sends `loginId=undefined` literally.
 	expectError(await sdk.management.user.load(undefined as unknown as string), "E062108");
 	expectError(await sdk.management.user.loadByUserId("U000000000000000000000000000"), "E062108");
 	// A login id is not a user id.

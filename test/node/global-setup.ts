@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import type { unstable_startWorker } from "wrangler";
+import { expectNoSecretsInLog } from "./log-secrets.js";
 
 declare module "vitest" {
 	export interface ProvidedContext {
@@ -116,11 +117,21 @@ export default async function setup(project: TestProject) {
 		rmSync(tempDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 	// Wrangler flushes its last debug-log lines a moment after dispose(); sweep again when the process exits.
 	process.once("exit", removeTempDir);
-	const teardown = async () => {
+	// After a run that started, the change log is checked for secrets (docs/audit.md): a finding throws,
+	// and vitest fails the run on an error in a global teardown.
+	const teardown = async (checkLog: boolean) => {
+		const started = worker !== undefined;
 		await worker?.dispose();
 		worker = undefined;
 		await new Promise((r) => setTimeout(r, 200));
-		removeTempDir();
+		try {
+			if (checkLog && started) {
+				const { rows } = await expectNoSecretsInLog({ root, node: nodeForWrangler(), persistTo });
+				console.log(`[change log] ${rows} rows, no secret in any`);
+			}
+		} finally {
+			removeTempDir();
+		}
 	};
 
 	try {
@@ -176,8 +187,8 @@ export default async function setup(project: TestProject) {
 		project.provide("baseUrl", baseUrl);
 		project.provide("operatorKey", operatorKey);
 	} catch (err) {
-		await teardown().catch(() => {});
+		await teardown(false).catch(() => {});
 		throw err;
 	}
-	return teardown;
+	return () => teardown(true);
 }

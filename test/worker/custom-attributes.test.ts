@@ -1,4 +1,4 @@
-// Descope custom attribute definitions (contract §3.1 rows 4-6, §3.5).
+// Descope custom attribute definitions (`management.user.createCustomAttributes` and friends, docs/descope-compat.md).
 import { describe, expect, it } from "vitest";
 import {
 	createUser,
@@ -198,8 +198,6 @@ describe("POST /v1/mgmt/user/customattribute/create", () => {
 		expect(await list(api)).toEqual({ data: [], total: "0" });
 	});
 
-	// Server bug: `type` is a zod union (number | string); zod 4 reports a missing union member as
-	// "Invalid input" without "received undefined", so errors.ts validationError answers E011004.
 	it("answers E011002 when an attribute's type is missing", async () => {
 		const api = mgmt(await newProject());
 		expectDescopeError(await api.post(CREATE, { attributes: [{ name: "x" }] }), 400, "E011002", "type");

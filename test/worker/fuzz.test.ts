@@ -146,7 +146,11 @@ describe("the oracle", () => {
 			kind: "oracle",
 		});
 		expect(res.status, res.text).toBe(200);
-		expect(changedTables(before, await snapshot(p.projectId))).toEqual(["users (1 → 1 rows)"]);
+		// The change and its entry in the change log (docs/audit.md).
+		expect(changedTables(before, await snapshot(p.projectId))).toEqual([
+			"users (1 → 1 rows)",
+			expect.stringMatching(/^change_log \(\d+ → \d+ rows\)$/),
+		]);
 	});
 });
 

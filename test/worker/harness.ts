@@ -122,7 +122,7 @@ export const rawPost = (project: TestProject, path: string, rawBody: string, met
 	call(method, path, { rawBody, headers: { ...bearer(project), "content-type": "application/json" } });
 
 /**
- * The exact ResponseUser of contract §2 for a user Roster created: every field present, unset
+ * The exact ResponseUser (the user object @descope/node-sdk returns) for a user Roster created: every field present, unset
  * values empty. `overrides` replace the defaults (values or asymmetric matchers).
  */
 export function wireUser(overrides: Record<string, unknown> = {}) {

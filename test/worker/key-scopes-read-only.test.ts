@@ -26,7 +26,9 @@ async function snapshot(): Promise<string> {
 	).all<{ name: string }>();
 	const out: Record<string, unknown[]> = {};
 	for (const { name } of tables.results) {
-		const rows = (await env.DB.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()).results;
+		// A refusal is recorded as request.failed (docs/audit.md); everything else stays as it was.
+		const where = name === "change_log" ? ` WHERE action <> 'request.failed'` : "";
+		const rows = (await env.DB.prepare(`SELECT * FROM "${name}"${where} ORDER BY rowid`).all()).results;
 		out[name] = rows.map((r) => (name === "management_keys" ? { ...r, last_used_at: null } : r));
 	}
 	return JSON.stringify(out);
@@ -141,6 +143,7 @@ function descopeWrites(f: Fixture): [string, string, unknown][] {
 		["POST", "/v1/mgmt/user/password/expire", { loginId: login }],
 		["POST", "/v1/mgmt/user/logout", { loginId: login }],
 		["POST", "/v1/mgmt/user/passkeys/delete", { loginId: login }],
+		["POST", "/v1/mgmt/audit/event", { action: "RoEvent", type: "info", actorId: "a", tenantId: "" }],
 	];
 }
 
@@ -154,6 +157,9 @@ const DESCOPE_READS = new Set([
 	"post /v1/mgmt/role/search",
 	"post /v1/mgmt/user/history",
 	"post /v1/mgmt/user/passkeys/list",
+	"post /v1/mgmt/audit/search",
+	// Refused for every key (audit webhooks are not supported yet); stores nothing.
+	"post /v2/mgmt/connector/audit/web/set",
 	// Signs a token from the given one; stores nothing.
 	"post /v1/mgmt/jwt/update",
 	// Deletes one passkey by id: covered by passkeys/delete (the fixture has no passkey to name).

@@ -1,4 +1,4 @@
-// Legacy user endpoints (seed 002 migration guide): flat shape, Deprecation + successor Link, the refused
+// Legacy user endpoints (docs/migration-v4.md): flat shape, Deprecation + successor Link, the refused
 // `service` parameter, and equivalence with v4 and the Descope dialect over the same users.
 import { describe, expect, it } from "vitest";
 import { loadUser, mgmt, newProject, type TestProject } from "./harness";

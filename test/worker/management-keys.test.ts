@@ -1,4 +1,4 @@
-// Contract §4.6 and §1.8: management keys (create, load, search, update, delete, permittedIps)
+// Management keys (docs/management-keys.md): create, load, search, update, delete, permittedIps
 // and the license handshake.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
@@ -88,9 +88,8 @@ describe("create (PUT)", () => {
 		expectDescopeError(await api.put(KEY_PATH, { name: "neg", expiresIn: -5 }), 400, "E011004", "expiresIn");
 	});
 
-	// Server bug: expiresIn is an int64 of seconds (contract §1.9), but 1e20 or 1e300 is accepted,
-	// stored as a REAL in the integer column, and answered as expireTime 1e+20 / 1e+300, which
-	// neither a JS client (not a safe integer) nor an int64 decoder (Go, .NET) can read.
+	// expiresIn is int64 seconds: an expiry that is no safe integer (1e20, 1e300 seconds) is refused
+	// or bounded, since neither a JS client nor an int64 decoder (Go, .NET) could read it.
 	it("refuses an expiresIn whose expiry no client can read (or bounds it)", async () => {
 		const api = mgmt(await newProject());
 		for (const expiresIn of [1e20, 1e300]) {
@@ -295,8 +294,7 @@ describe("delete", () => {
 		expectDescopeError(await api.post("/v1/mgmt/managementkey/delete", {}), 400, "E011002", "ids");
 	});
 
-	// Server bug: the ids go into one `IN (?, …)` and D1 allows 100 bound parameters per statement
-	// (the project id is one), so 100 or more ids answer 500 "too many SQL variables".
+	// D1 binds at most 100 parameters per statement: 100 or more ids still work, or are a 400.
 	it("deletes a long list of ids (100+) without a 5xx", async () => {
 		const project = await newProject();
 		const key = await addManagementKey(project, { name: "in-a-long-list" });

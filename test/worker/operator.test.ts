@@ -23,6 +23,8 @@ const DEFAULT_SETTINGS = {
 	lockoutAttempts: 10,
 	lockoutSeconds: 900,
 	rateLimitTier: "standard",
+	// Days activity entries are kept (docs/audit.md).
+	activityRetentionDays: 90,
 };
 
 const PROJECT_ID = /^P[0-9A-Za-z]{27}$/;
@@ -32,6 +34,7 @@ const op = {
 	post: (path: string, body: unknown) => call("POST", path, { body, headers: operatorHeaders }),
 	get: (path: string) => call("GET", path, { headers: operatorHeaders }),
 	delete: (path: string) => call("DELETE", path, { headers: operatorHeaders }),
+	patch: (path: string, body: unknown) => call("PATCH", path, { body, headers: operatorHeaders }),
 };
 
 describe("authentication", () => {
@@ -383,4 +386,42 @@ describe("issue another key", () => {
 			.first<{ n: number }>();
 		expect(orphan?.n).toBe(0);
 	});
+});
+
+describe("settings", () => {
+	it("sets the activity retention and shows it on load", async () => {
+		const project = await newProject();
+		const path = `/v1/operator/projects/${project.projectId}`;
+		const patched = expectStatus(await op.patch(path, { activityRetentionDays: 365 }), 200);
+		expect(patched.project).toMatchObject({ ...DEFAULT_SETTINGS, activityRetentionDays: 365 });
+		expect(expectStatus(await op.get(path), 200).project.activityRetentionDays).toBe(365);
+		expect(expectStatus(await op.patch(path, { activityRetentionDays: 1 }), 200).project).toMatchObject({
+			activityRetentionDays: 1,
+		});
+		expect(expectStatus(await op.patch(path, { activityRetentionDays: 3650 }), 200).project).toMatchObject({
+			activityRetentionDays: 3650,
+		});
+	});
+
+	it.each([
+		[0, "E011004"],
+		[3651, "E011004"],
+		[-1, "E011004"],
+		[1.5, "E011004"],
+		["90", "E011004"],
+		[null, "E011002"],
+	])(
+		"refuses activityRetentionDays %j with 400 (%s) naming the field, changing nothing",
+		async (bad, code) => {
+			const project = await newProject();
+			const path = `/v1/operator/projects/${project.projectId}`;
+			expectDescopeError(
+				await op.patch(path, { activityRetentionDays: bad }),
+				400,
+				code,
+				"activityRetentionDays",
+			);
+			expect(expectStatus(await op.get(path), 200).project.activityRetentionDays).toBe(90);
+		},
+	);
 });

@@ -1,4 +1,4 @@
-// Descope roles and permissions (contract §4.2, §4.3): create, update, delete, batches, load all,
+// `management.role` and `management.permission`: create, update, delete, batches, load all,
 // search; what users see when roles and permissions change.
 import { describe, expect, it } from "vitest";
 import {
@@ -119,9 +119,7 @@ describe("POST /v1/mgmt/role/create", () => {
 		expect(await allRoles(api)).toEqual([]);
 	});
 
-	// Server bug: a repeated permission name makes linkPermissions insert the same
-	// (role, permission) twice; the primary-key failure escapes as 500 E011500. Either a
-	// de-duplicated role (200) or a 400 is right.
+	// A repeated permission name is de-duplicated (200) or refused (400), never a 500.
 	it.each(["create", "update"])("%s with a repeated permission name does not answer 500", async (op) => {
 		const api = await setup();
 		await createRole(api, { name: "editor" });

@@ -1,5 +1,7 @@
-// Contract §3.1 rows 8, 20-23: passwords set and expired by an admin, sign-in history, JWT update;
-// passwords given on create / batch create / import (cleartext and imported hashes); /v1/auth/me.
+// Credentials by management key (@descope/node-sdk `management.user.setTemporaryPassword`,
+// `setActivePassword`, `expirePassword`, `history`, `management.jwt.update`): passwords set and
+// expired by an admin, sign-in history, JWT update; passwords given on create / batch create / import
+// (cleartext and imported hashes); /v1/auth/me.
 import { md5 } from "@noble/hashes/legacy.js";
 import bcryptjs from "bcryptjs";
 import { decodeJwt } from "jose";

@@ -1,5 +1,5 @@
-// Contract §5 password auth: sign-up, sign-in, replace, update and policy; lockout after the
-// project's failed attempts.
+// Password auth (docs/sessions.md; core-js-sdk `password`): sign-up, sign-in, replace, update and
+// policy; lockout after the project's failed attempts.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {

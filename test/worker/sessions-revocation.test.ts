@@ -1,6 +1,6 @@
-// Revocation (contract §5, §3.1 row 30): logout, logout-all, management logout, and every change
-// that ends a user's sessions; each is asserted right after the call returns. Also the tokens a
-// refresh call must refuse.
+// Revocation (docs/sessions.md; @descope/node-sdk `management.user.logoutUser`): logout, logout-all,
+// management logout, and every change that ends a user's sessions; each is asserted right after the
+// call returns. Also the tokens a refresh call must refuse.
 import { runInDurableObject } from "cloudflare:test";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
@@ -110,7 +110,7 @@ describe("POST /v1/mgmt/user/logout", () => {
 		await expectAllEnded(p, userId, first.refreshJwt, second.refreshJwt);
 	});
 
-	it("accepts a user id in loginId (contract §1.9)", async () => {
+	it("accepts a user id in loginId, as Descope does", async () => {
 		const { api, p, first, userId } = await userWithTwoSessions();
 		expectStatus(await api.post("/v1/mgmt/user/logout", { loginId: userId }), 200);
 		await expectAllEnded(p, userId, first.refreshJwt);

@@ -1,6 +1,6 @@
-// Contract §5.4: session and refresh JWTs verified the way the Descope SDK does (jose against the
-// published JWKS), their claims and lifetimes, custom claims, refresh, tenant selection, and
-// signing-key rotation.
+// Session and refresh JWTs (docs/sessions.md, RFC 7519) verified the way the Descope SDK does (jose
+// against the published JWKS), their claims and lifetimes, custom claims, refresh, tenant selection,
+// and signing-key rotation.
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
 import { describe, expect, it } from "vitest";
 import { call, createUser, expectStatus, mgmt, newProject, type TestProject } from "./harness";

@@ -115,7 +115,6 @@ describe("POST /v1/mgmt/sso/idp/app/oidc/create", () => {
 		expect(await allApps(api)).toEqual([]);
 	});
 
-	// Server bug: checkInput only asks URL.canParse, so javascript: and data: URLs are stored.
 	// A login page URL is where users are sent; only http(s) makes sense there.
 	it.each(["javascript:alert(1)", "data:text/html,hi"])(
 		"rejects the non-web loginPageUrl %s with 400 naming loginPageUrl",

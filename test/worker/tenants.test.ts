@@ -1,4 +1,4 @@
-// Descope tenants (contract §4.1): create, update, delete, load, load all, search, parent/child,
+// Descope tenants (`management.tenant`): create, update, delete, load, load all, search, parent/child,
 // default roles and settings.
 import { describe, expect, it } from "vitest";
 import {
@@ -158,8 +158,7 @@ describe("POST /v1/mgmt/tenant/create", () => {
 		expect(await allTenants(api)).toEqual([]);
 	});
 
-	// Server bug: answers 404 E011404 "Tenant \"nope\" not found" (loadTenant's not_found), where
-	// every other unknown reference in a body is 400 E011004 naming the field.
+	// An unknown parent is bad input (400 naming `parent`), as every other unknown reference in a body is.
 	it("rejects a parent that does not exist with 400 naming `parent`, creating nothing", async () => {
 		const api = await newApi();
 		expectDescopeError(await api.post(CREATE, { name: "Child", parent: "nope" }), 400, "E011004", "parent");
@@ -418,8 +417,7 @@ describe("POST /v1/mgmt/tenant/search", () => {
 		expect(await searchIds(other, {})).toEqual([]);
 	});
 
-	// Server bug: each custom attribute binds its own SQL parameters; D1 allows 100 per statement,
-	// so ~50 attributes fail with "too many SQL variables" → 500 E011500.
+	// Each custom attribute binds its own SQL parameters and D1 allows 100 per statement: never a 500.
 	it("filters by 60 custom attributes at once without a 500", async () => {
 		const api = await seeded();
 		const customAttributes = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, "v"]));

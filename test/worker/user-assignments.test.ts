@@ -1,5 +1,5 @@
-// Roles, tenant memberships and SSO applications on users (contract §3.1 rows 24-29; §3.2 roleNames,
-// userTenants, ssoAppIds on create/update/patch; §3.3 search filters), including concurrency.
+// Roles, tenant memberships and SSO applications on users (`management.user.addTenant` … `removeSSOapps`;
+// roleNames, userTenants, ssoAppIds on create/update/patch; search filters), including concurrency.
 import { describe, expect, it } from "vitest";
 import {
 	createUser,
@@ -755,15 +755,13 @@ describe("a change to a user's object moves its modified time (search fromModifi
 		expect(await modifiedBy(api, "/v1/mgmt/sso/idp/app/oidc/update", body)).toEqual([]);
 	});
 
-	// Server bug: deletePermissions deletes the row and lets the foreign key cascade, but never
-	// touches the users whose derived permissions changed (updatePermissions does).
+	// Deleting a permission changes the derived permissions of the users holding it, as an update does.
 	it("a permission delete", async () => {
 		const api = await seeded();
 		expect(await modifiedBy(api, "/v1/mgmt/permission/delete", { name: "p.read" })).toEqual(["alice"]);
 	});
 
-	// Server bug: updateTenant renames the tenant (users show it as tenantName) without touching
-	// its members, unlike a role rename.
+	// Users show the tenant's name (tenantName), so a rename touches its members, as a role rename does.
 	it("a tenant rename", async () => {
 		const api = await seeded();
 		expect(await modifiedBy(api, "/v1/mgmt/tenant/update", { id: "t1", name: "Acme Inc" })).toEqual([
@@ -869,8 +867,7 @@ describe("search filters", () => {
 		expect(await found(api, { tenantRoleNames: { t1: { values: ["viewer"] } } })).toEqual([]);
 	});
 
-	// Server bug: the `and` condition counts spec.values.length, not distinct ids (tenantRoleNames
-	// counts distinct names), so a repeated id makes `and: true` match nobody.
+	// `and: true` counts distinct ids, so a repeated id still matches.
 	it("tenantRoleIds with and:true tolerates a repeated id, like tenantRoleNames", async () => {
 		const { api } = await seeded();
 		const t1only = await roleId(api, "t1only", "t1");
@@ -883,9 +880,8 @@ describe("search filters", () => {
 		]);
 	});
 
-	// Server bug: every tenant in tenantRoleIds / tenantRoleNames binds its own SQL parameters, and
-	// D1 allows 100 per statement: ~35 tenants (fewer for names) fail with "too many SQL variables"
-	// → 500 E011500. Either the search works or the limit is a 400.
+	// Each tenant binds its own SQL parameters and D1 allows 100 per statement: many tenants either
+	// search or are refused with a 400, never a 500.
 	it.each(["tenantRoleIds", "tenantRoleNames"])("%s over 40 tenants never answers 500", async (field) => {
 		const { api } = await seeded();
 		const filter = Object.fromEntries(

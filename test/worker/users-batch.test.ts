@@ -1,4 +1,4 @@
-// Descope batch create / invite (contract §3.1 rows 10, 10b; §3.2 createBatch).
+// Descope batch create / invite: `management.user.createBatch`, `inviteBatch` (docs/descope-compat.md).
 import { describe, expect, it } from "vitest";
 import {
 	createUser,

@@ -132,9 +132,6 @@ describe("concurrent creates", () => {
 		expect(loaded.loginIds).toHaveLength(1);
 	});
 
-	// Server bug: users.service.ts updateLoginId detects a removal the guarded DELETE skipped by
-	// comparing login id counts with its own earlier read; when a concurrent request removed another
-	// login id in between, the counts differ, so it answers 200 though its login id was not removed.
 	it("answers 200 to a removal only when that login id is gone", async () => {
 		const api = mgmt(await newProject());
 		const users = await Promise.all(

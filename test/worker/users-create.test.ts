@@ -1,4 +1,4 @@
-// Descope create / create test user / invite (contract §3.1 rows 9, 9b, 9c; §3.2).
+// Descope `management.user.create`, `createTestUser`, `invite` (docs/descope-compat.md).
 import { describe, expect, it } from "vitest";
 import {
 	createUser,

@@ -1,5 +1,5 @@
-// Descope delete, delete by user id, batch delete, delete all test users (contract §3.1 rows 32,
-// 32b, 33, 35).
+// Descope `management.user.delete`, `deleteByUserId`, `deleteBatch`, `deleteAllTestUsers`
+// (docs/descope-compat.md).
 import { describe, expect, it } from "vitest";
 import {
 	createUser,
@@ -94,8 +94,6 @@ describe("POST /v1/mgmt/user/delete", () => {
 		expect(await loadUser(api, "a")).toEqual(user);
 	});
 
-	// Server bug: user-delete.ts throws invalid() (E011004 "Invalid arguments") for a body naming no
-	// user; a missing argument is E011002 (contract §1.7 example "Login ID is required").
 	it("answers E011002 when neither loginId nor userId is given", async () => {
 		const api = mgmt(await newProject());
 		const user = await createUser(api, { loginId: "a" });

@@ -1,4 +1,4 @@
-// Search v2 `statuses: ["expired"]` (contract §3.3): users whose password has expired.
+// Search v2 `statuses: ["expired"]` (`management.user.searchAll`, docs/descope-compat.md): users whose password has expired.
 import { expect, it } from "vitest";
 import { expectStatus, mgmt, newProject } from "./harness";
 

@@ -1,5 +1,5 @@
-// Descope update (overwrite), patch, patch batch and the single-field updates (contract §3.1
-// rows 11-19; §3.2, §3.4).
+// Descope `management.user.update` (overwrite), `patch`, `patchBatch` and the single-field updates
+// (`updateEmail`, `updatePhone`, `updateLoginId`, …; docs/descope-compat.md).
 import { describe, expect, it } from "vitest";
 import {
 	createUser,
@@ -248,8 +248,6 @@ describe("PATCH /v1/mgmt/user/patch", () => {
 		});
 	});
 
-	// Server bug: users.service.ts patchStatements writes verifiedEmail / verifiedPhone as given even
-	// when the user has no email / phone; create, update and update/email all refuse that state.
 	it("never marks an absent email or phone verified", async () => {
 		const api = mgmt(await newProject());
 		const user = await createUser(api, { loginId: "a" });
@@ -345,9 +343,6 @@ describe("PATCH /v1/mgmt/user/patch/batch", () => {
 		expect((await loadUser(api, "amy")).name).toBe("First");
 	});
 
-	// Server bug: a uniqueness collision found only at write time (users.service.ts patchUsers runs
-	// every item's statements in one batch under withConstraints) fails the whole request with 409
-	// instead of reporting that item in failedUsers and patching the others.
 	it("reports an item whose email belongs to another user and patches the others", async () => {
 		const api = mgmt(await newProject());
 		await createUser(api, { loginId: "amy", email: "amy@x.com" });
@@ -414,9 +409,6 @@ describe("POST /v1/mgmt/user/update/status", () => {
 		await expectUnchanged(api, user);
 	});
 
-	// Server bug: a missing enum field fails zod 4 with "Invalid option: expected one of …", which
-	// errors.ts validationError does not recognise as missing (it looks for "received undefined"),
-	// so the answer is E011004 "status: Invalid option" instead of E011002 "status is required".
 	it("answers E011002 when status is missing", async () => {
 		const { api, user } = await withFullUser();
 		expectDescopeError(

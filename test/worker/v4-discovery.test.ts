@@ -1,7 +1,8 @@
 // REST v4 discovery: the user flags list and the OpenAPI document; and the E.123 rendering it documents.
 import { describe, expect, it } from "vitest";
-import { formatE123, parseInternationalPhone } from "../../src/domain/users/phone-e123";
+import { formatE123 } from "../../src/api/v4/phone-e123";
 import { USER_FLAGS } from "../../src/domain/users/user-flags";
+import { parseInternationalPhone } from "../../src/lib/phone";
 import { newProject } from "./harness";
 import { expectStatus, send, V4, v4 } from "./v4-harness";
 

@@ -1,10 +1,10 @@
-// DESIGN.md "scale with the data": every v4 index page and filter is read through an index, and a
+// Reads cost their page at any size (docs/architecture.md): every v4 index page and filter is read through an index, and a
 // cursor seeks into it. Pinned with EXPLAIN QUERY PLAN on the statements the repo builds.
 import { env } from "cloudflare:workers";
 import type { SQL } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { countQuery, type PageRequest, pageQuery } from "../../src/domain/users/v4.repo";
+import { countQuery, type PageRequest, pageQuery } from "../../src/domain/users/users.list";
 
 const dialect = new SQLiteSyncDialect();
 const P = "P000000000000000000000000000";

@@ -1,4 +1,4 @@
-// Registration state and sign-in (DESIGN.md): an UNREGISTERED user has no credentials of their
+// Registration state and sign-in (docs/rest-v4.md): an UNREGISTERED user has no credentials of their
 // own and cannot sign up over their account; the first sign-in with credentials an admin gave
 // them registers them; a registered but disabled user cannot sign in.
 import { describe, expect, it } from "vitest";

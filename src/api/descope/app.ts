@@ -4,6 +4,7 @@ import type { AppEnv } from "../context";
 import { managementAuth } from "./auth";
 import { projectBearer } from "./auth-endpoints";
 import { descopeValidationHook, onDescopeError } from "./errors";
+import { registerAuditRoutes } from "./routes/audit";
 import { registerPasswordAuthRoutes } from "./routes/auth-password";
 import { registerSessionAuthRoutes } from "./routes/auth-session";
 import { registerWebAuthnAuthRoutes } from "./routes/auth-webauthn";
@@ -54,6 +55,7 @@ export function buildDescopeApp() {
 	registerRoleRoutes(app);
 	registerSsoAppRoutes(app);
 	registerManagementKeyRoutes(app);
+	registerAuditRoutes(app);
 	registerUserCredentialRoutes(app);
 	registerPasswordAuthRoutes(app);
 	registerSessionAuthRoutes(app);

@@ -7,7 +7,7 @@ import { limitManagementKey, withKeyFailureLimit } from "../rate-limit";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-/** `Authorization: Bearer <projectId>:<managementKey>` (wire contract §1.4). */
+/** `Authorization: Bearer <projectId>:<managementKey>` (as @descope/node-sdk sends it; docs/management-keys.md). */
 export const managementAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const principal = await withKeyFailureLimit(c, () => {
 		const header = c.req.header("authorization");

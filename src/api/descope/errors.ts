@@ -3,8 +3,9 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
+import { recordRefusal } from "../failure-record";
 
-// Descope error envelope: {errorCode, errorDescription, errorMessage} (wire contract §1.7).
+// Descope error envelope: {errorCode, errorDescription, errorMessage} (docs/descope-compat.md, "Wire behaviour").
 // E06xxxx codes are Descope's own; E011401/403/404/409/412/500 are Roster's, in Descope's form.
 const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; code: string; description: string }> = {
 	bad_request: { status: 400, code: "E011001", description: "Bad request" },
@@ -35,15 +36,22 @@ export function descopeError(c: Context, error: DomainError) {
 	);
 }
 
-/** onError for the dialect: every failure, even an unexpected one, answers in the envelope. */
-export function onDescopeError(error: Error, c: Context) {
-	if (error instanceof DomainError) return descopeError(c, error);
+function toDomainError(error: Error, c: Context): DomainError {
+	if (error instanceof DomainError) return error;
 	if (error instanceof HTTPException && error.status < 500) {
 		// Hono's body parsing (malformed JSON and the like).
-		return descopeError(c, new DomainError("bad_request", error.message || "Malformed request"));
+		return new DomainError("bad_request", error.message || "Malformed request");
 	}
 	console.error("unhandled error", c.req.method, c.req.path, error);
-	return descopeError(c, new DomainError("internal", "Internal error"));
+	return new DomainError("internal", "Internal error");
+}
+
+/** onError for the dialect: every failure, even an unexpected one, answers in the envelope. */
+export async function onDescopeError(error: Error, c: Context) {
+	const domain = toDomainError(error, c);
+	const entry = TABLE[domain.code];
+	await recordRefusal(c, { status: entry.status, errorCode: entry.code, message: domain.message });
+	return descopeError(c, domain);
 }
 
 /** Whether the value at `path` is absent (or null) in the request's input. */

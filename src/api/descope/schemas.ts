@@ -2,13 +2,14 @@ import { z } from "@hono/zod-openapi";
 import { userStatuses } from "../../db/schema";
 import { attributeRecord } from "../attribute-record";
 
-// Wire schemas of the Descope dialect (contract §2, §3). The SDK sends null for some unset
-// arguments, so optional fields accept null and handlers treat it as "not given".
+// Wire schemas of the Descope dialect, as @descope/node-sdk sends them (docs/descope-compat.md).
+// The SDK sends null for some unset arguments, so optional fields accept null and handlers treat it
+// as "not given".
 
 export const optString = z.string().nullish();
 export const optBool = z.boolean().nullish();
 export const optStrings = z.array(z.string()).nullish();
-/** int64 fields arrive as numbers or numeric strings (contract §1.9). */
+/** int64 fields arrive as numbers or numeric strings (docs/descope-compat.md, "Wire behaviour"). */
 export const optInt64 = z
 	.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, "expected a number")])
 	.nullish()
@@ -22,7 +23,7 @@ export const customAttributesField = attributeRecord().nullish();
 
 export const associatedTenant = z.object({ tenantId: z.string(), roleNames: optStrings });
 
-/** Create / update body (contract §3.2). */
+/** Create / update body (`management.user.create` / `management.user.update`). */
 export const userFieldsBody = z.object({
 	loginId: loginIdField,
 	email: optString,

@@ -5,7 +5,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 const str = (v: string | null | undefined) => v ?? "";
 const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
-/** The domain user as Descope's ResponseUser: every field present (contract §2). */
+/** The domain user as Descope's ResponseUser: every field present (docs/descope-compat.md, `management.user.load`). */
 export function toResponseUser(user: User): ResponseUser {
 	return {
 		loginIds: user.loginIds,
@@ -110,7 +110,7 @@ interface FieldsBody {
 	test?: boolean | null;
 }
 
-/** Request body → domain fields; null and absent are the same (contract §1.5). */
+/** Request body → domain fields; null and absent are the same, as Descope treats them (docs/descope-compat.md). */
 export function toUserFields(body: FieldsBody): UserFields {
 	return {
 		loginId: body.loginId,

@@ -13,7 +13,7 @@ export const LEGACY_BASE = "/api/management/user";
 /** When the legacy endpoints were deprecated in favour of v4 (RFC 9745 Deprecation header). */
 export const LEGACY_DEPRECATED_AT = Date.UTC(2026, 10, 23) / 1000;
 
-/** The legacy user endpoints (seed 002 migration guide), kept for old clients; docs/migration-v4.md. */
+/** The legacy user endpoints kept for old clients (docs/migration-v4.md). */
 export function buildLegacyApp() {
 	const app = new Hono<AppEnv>();
 	app.onError(onLegacyError);

@@ -3,7 +3,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
-import { FieldErrors, type V4Field } from "../../domain/users/v4.service";
+import { FieldErrors, type UserField } from "../../domain/users/user.validate";
+import { recordRefusal } from "../failure-record";
 
 // The legacy error shape: {error: <code>, message, errors: [{field, message}]}, one entry per
 // problem, with the HTTP status of the v4 dialect for the same failure.
@@ -47,13 +48,13 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
 };
 
 /** Legacy names of the domain's fields. */
-export const LEGACY_FIELDS: Record<V4Field, string> = {
+export const LEGACY_FIELDS: Record<UserField, string> = {
 	name: "name",
 	email: "email",
 	phone: "phone",
 	externalId: "cid",
 	userFlags: "user_flags",
-	registrationState: "registered",
+	registered: "registered",
 };
 
 function toLegacy(error: unknown, c: Context): LegacyError {
@@ -77,10 +78,11 @@ function toLegacy(error: unknown, c: Context): LegacyError {
 	return new LegacyError(500, "internal", "Internal error");
 }
 
-export function onLegacyError(error: Error, c: Context) {
+export async function onLegacyError(error: Error, c: Context) {
 	if (error instanceof DomainError && error.retryAfter !== undefined)
 		c.header("Retry-After", String(error.retryAfter));
 	const e = toLegacy(error, c);
+	await recordRefusal(c, { status: e.status, errorCode: e.code, message: e.message });
 	return c.json({ error: e.code, message: e.message, errors: e.errors }, e.status);
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { User } from "../../domain/users/user.types";
-import { registrationStateOf, type V4UserInput } from "../../domain/users/v4.service";
+import type { UserInput } from "../../domain/users/user.versioned";
+import { registrationStateOf } from "../v4/registration";
 
 // The legacy flat user: {user_id, email, name, cid, phone, registered, user_flags}. "cid" is the
 // legacy name of external_id; phone is E.164; registered is registration_state === REGISTERED.
@@ -41,14 +42,13 @@ export type LegacyUserBody = z.infer<typeof legacyUserBody>;
 /** Legacy forms send "" for "no value": it clears, as null does. */
 const cleared = (value: string | null | undefined) => (value === "" ? null : value);
 
-export function toV4Input(body: LegacyUserBody): V4UserInput {
+export function toV4Input(body: LegacyUserBody): UserInput {
 	return {
 		email: cleared(body.email),
 		name: cleared(body.name),
 		externalId: cleared(body.cid),
 		phone: cleared(body.phone),
 		userFlags: body.user_flags,
-		registrationState:
-			body.registered === undefined ? undefined : body.registered ? "REGISTERED" : "UNREGISTERED",
+		registered: body.registered,
 	};
 }

@@ -28,6 +28,7 @@ const operatorAuth = createMiddleware<AppEnv>(async (c, next) => {
 			throw new DomainError("unauthorized", "Authorization must be 'Bearer <OPERATOR_KEY>'");
 		}
 	});
+	c.var.deps.actor = { type: "operator", id: null, name: "operator" };
 	await next();
 });
 
@@ -51,6 +52,10 @@ const project = z
 		rateLimitTier: z
 			.enum(["standard", "high"])
 			.openapi({ description: "Management-key rate limit: standard 100, high 1000 calls per key per 10 s" }),
+		activityRetentionDays: z
+			.number()
+			.int()
+			.openapi({ description: "Days activity entries are kept (docs/audit.md)" }),
 	})
 	.openapi("Project");
 const toWire = (p: projects.Project) => ({
@@ -63,6 +68,7 @@ const toWire = (p: projects.Project) => ({
 	lockoutAttempts: p.lockoutAttempts,
 	lockoutSeconds: p.lockoutSeconds,
 	rateLimitTier: p.rateLimitTier,
+	activityRetentionDays: p.activityRetentionDays,
 });
 const projectId = z.object({ projectId: z.string().regex(/^P[0-9A-Za-z]{27}$/, "not a project id") });
 
@@ -153,7 +159,7 @@ const settings = createRoute({
 	method: "patch",
 	path: "/v1/operator/projects/{projectId}",
 	summary:
-		"Change a project's session lifetimes, password policy, lockout and rate-limit tier (only the given fields)",
+		"Change a project's session lifetimes, password policy, lockout, rate-limit tier and activity retention (only the given fields)",
 	request: {
 		params: projectId,
 		body: jsonBody(
@@ -164,6 +170,7 @@ const settings = createRoute({
 				lockoutAttempts: z.number().int().min(0).max(1000).optional(),
 				lockoutSeconds: z.number().int().min(1).max(86_400).optional(),
 				rateLimitTier: z.enum(["standard", "high"]).optional(),
+				activityRetentionDays: z.number().int().min(1).max(3650).optional(),
 			}),
 		),
 	},

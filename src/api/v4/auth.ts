@@ -7,7 +7,7 @@ import { limitManagementKey, withKeyFailureLimit } from "../rate-limit";
 const APIKEY = /^Apikey\s+(\S+)\s*$/i;
 
 /**
- * `Authorization: Apikey <key>` (seed 002): a management key names its project on its own. The
+ * `Authorization: Apikey <key>` (docs/rest-v4.md): a management key names its project on its own. The
  * key's IP allowlist is checked against CF-Connecting-IP. Shared by v4 and the legacy endpoints;
  * each renders the DomainError in its own envelope.
  */

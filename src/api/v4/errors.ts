@@ -3,7 +3,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
-import { FieldErrors, type V4Field } from "../../domain/users/v4.service";
+import { FieldErrors, type UserField } from "../../domain/users/user.validate";
+import { recordRefusal } from "../failure-record";
 import { JSONAPI, responseMediaType } from "./media-type";
 
 // JSON:API error documents (v1.1 §7): one error object per problem, `status` as a string, the
@@ -109,13 +110,13 @@ function dotted(path: PropertyKey[]): string {
 }
 
 /** Where each domain field lives in a v4 resource document (its pointer under /data/attributes). */
-export const FIELD_PATHS: Record<V4Field, string[]> = {
+export const FIELD_PATHS: Record<UserField, string[]> = {
 	name: ["name"],
 	email: ["contact_details", "email"],
 	phone: ["contact_details", "telephone_number_E123"],
 	externalId: ["external_id"],
 	userFlags: ["user_flags"],
-	registrationState: ["registration_information", "registration_state"],
+	registered: ["registration_information", "registration_state"],
 };
 
 export function domainErrorObjects(error: DomainError): ErrorObject[] {
@@ -170,15 +171,25 @@ export function toErrorObjects(error: unknown, c: Context): ErrorObject[] {
 }
 
 /** onError of the v4 sub-app: every failure answers a JSON:API error document. */
-export function onJsonApiError(error: Error, c: Context) {
+export async function onJsonApiError(error: Error, c: Context) {
 	if (error instanceof DomainError && error.retryAfter !== undefined)
 		c.header("Retry-After", String(error.retryAfter));
-	return errorResponse(c, toErrorObjects(error, c));
+	const errors = toErrorObjects(error, c);
+	const first = errors[0];
+	await recordRefusal(c, {
+		status: statusOf(errors),
+		errorCode: first?.code ?? "",
+		message: errors.map((e) => e.detail).join("; "),
+	});
+	return errorResponse(c, errors);
 }
 
 /** The root 404 for paths under /api/. */
 export const jsonApiNotFound = (c: Context) =>
-	errorResponse(c, [errorObject(404, "route_not_found", `No route for ${c.req.method} ${c.req.path}`)]);
+	onJsonApiError(
+		new JsonApiError([errorObject(404, "route_not_found", `No route for ${c.req.method} ${c.req.path}`)]),
+		c,
+	);
 
 // ---------------------------------------------------------------- zod issues → error objects
 

@@ -5,17 +5,15 @@ import {
 	type KeyValue,
 	type ListQuery,
 	MAX_LIST_FILTER,
-	type RegistrationState,
-	registrationStates,
 	type SortField,
 	type SortKey,
 	sortFields,
 	sortValueType,
-	statusesOf,
-	type V4Filter,
-} from "../../domain/users/v4.service";
+	type UserFilter,
+} from "../../domain/users/users.list";
 import { publicOrigin } from "../public-origin";
 import { type ErrorObject, errorObject, JsonApiError } from "./errors";
+import { type RegistrationState, registrationStates, statusesOf } from "./registration";
 import type { IndexQuery } from "./schemas";
 import { PROFILE_FIELDS, USER_FIELDS, type View } from "./user-mapper";
 
@@ -180,8 +178,8 @@ function parseValues(problems: Problems, parameter: string, value: string | unde
 	return values;
 }
 
-function parseFilter(problems: Problems, q: IndexQuery): V4Filter {
-	const filter: V4Filter = {};
+function parseFilter(problems: Problems, q: IndexQuery): UserFilter {
+	const filter: UserFilter = {};
 	filter.emails = parseValues(problems, "filter[email]", q["filter[email]"]);
 	if (q["filter[external_id]"] !== undefined) {
 		if (q["filter[external_id]"] === "") bad(problems, "filter[external_id]", "must not be empty");

@@ -1,13 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { USER_FLAGS, userFlagNames } from "../../domain/users/user-flags";
 import {
-	emailProblem,
-	externalIdProblem,
+	emailInputProblem as emailProblem,
+	externalIdInputProblem as externalIdProblem,
 	nameProblem,
 	phoneProblem,
-	registrationStates,
-} from "../../domain/users/v4.service";
+} from "../../domain/users/user.validate";
+import { USER_FLAGS, userFlagNames } from "../../domain/users/user-flags";
 import { JSONAPI_MEDIA_TYPE } from "./media-type";
+import { registrationStates } from "./registration";
 
 // Wire schemas of the v4 dialect: JSON:API v1.1 documents for `users` and `user_profiles`.
 // Attribute objects are strict (an unknown attribute is a 400 naming it); read-only members

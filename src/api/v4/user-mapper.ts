@@ -1,7 +1,9 @@
-import { formatE123 } from "../../domain/users/phone-e123";
+import type { UserInput } from "../../domain/users/user.versioned";
 import type { UserFlag } from "../../domain/users/user-flags";
-import { registrationStateOf, type V4Record, type V4UserInput } from "../../domain/users/v4.service";
+import type { UserRecord } from "../../domain/users/users.list";
 import { JSONAPI } from "./media-type";
+import { formatE123 } from "./phone-e123";
+import { isRegistered, registrationStateOf } from "./registration";
 import type { ProfileResource, UserAttributesIn, UserDocument, UserResource } from "./schemas";
 
 export const USER_FIELDS = [
@@ -32,7 +34,7 @@ export const profileUrl = (base: string, userId: string) => `${userUrl(base, use
 export const relationshipUrl = (base: string, userId: string) =>
 	`${userUrl(base, userId)}/relationships/default_user_profile`;
 
-export function toUserResource({ user, profile }: V4Record, view: View): UserResource {
+export function toUserResource({ user, profile }: UserRecord, view: View): UserResource {
 	const shows = (field: string) => !view.users || view.users.has(field);
 	const attributes: NonNullable<UserResource["attributes"]> = {};
 	if (shows("name")) attributes.name = user.name;
@@ -77,7 +79,7 @@ export function toUserResource({ user, profile }: V4Record, view: View): UserRes
 	return resource;
 }
 
-export function toProfileResource({ user, profile }: V4Record, view: View): ProfileResource | null {
+export function toProfileResource({ user, profile }: UserRecord, view: View): ProfileResource | null {
 	if (!profile) return null;
 	const shows = (field: string) => !view.profiles || view.profiles.has(field);
 	const attributes: NonNullable<ProfileResource["attributes"]> = {};
@@ -93,7 +95,7 @@ export function toProfileResource({ user, profile }: V4Record, view: View): Prof
 }
 
 /** The `included` member: each default profile once, when asked for. */
-export function included(records: V4Record[], view: View): ProfileResource[] | undefined {
+export function included(records: UserRecord[], view: View): ProfileResource[] | undefined {
 	if (!view.includeProfile) return undefined;
 	const seen = new Set<string>();
 	const out: ProfileResource[] = [];
@@ -107,7 +109,7 @@ export function included(records: V4Record[], view: View): ProfileResource[] | u
 	return out;
 }
 
-export function toUserDocument(record: V4Record, view: View): UserDocument {
+export function toUserDocument(record: UserRecord, view: View): UserDocument {
 	const inc = included([record], view);
 	return {
 		jsonapi: JSONAPI,
@@ -118,7 +120,7 @@ export function toUserDocument(record: V4Record, view: View): UserDocument {
 }
 
 /** Attributes of a request document → the domain input (absent stays absent, null clears). */
-export function toUserInput(attributes: UserAttributesIn | undefined): V4UserInput {
+export function toUserInput(attributes: UserAttributesIn | undefined): UserInput {
 	const a = attributes ?? {};
 	return {
 		name: a.name,
@@ -126,6 +128,6 @@ export function toUserInput(attributes: UserAttributesIn | undefined): V4UserInp
 		phone: a.contact_details?.telephone_number_E123,
 		externalId: a.external_id,
 		userFlags: a.user_flags,
-		registrationState: a.registration_information?.registration_state,
+		registered: isRegistered(a.registration_information?.registration_state),
 	};
 }

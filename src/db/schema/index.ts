@@ -1,3 +1,4 @@
+export * from "./activity";
 export * from "./authz";
 export * from "./credentials";
 export * from "./projects";

@@ -25,6 +25,8 @@ export const projects = sqliteTable("projects", {
 	lockoutAttempts: integer("lockout_attempts").notNull().default(10),
 	/** Lockout length, seconds. */
 	lockoutSeconds: integer("lockout_seconds").notNull().default(900),
+	/** Days activity entries are kept (docs/audit.md); the scheduled handler deletes older ones. */
+	activityRetentionDays: integer("activity_retention_days").notNull().default(90),
 	/** Which rate-limit bindings apply to the project's management keys (docs/security.md). */
 	rateLimitTier: text("rate_limit_tier", { enum: ["standard", "high"] })
 		.notNull()

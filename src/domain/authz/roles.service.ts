@@ -1,11 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
+import { changesOf, commit, type Entry, removedFields } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkLength, checkSearchText } from "../input-limits";
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "../limits";
-import { projectRead, tenantView } from "../scope";
+import { assertNotReadOnly, projectRead, tenantView } from "../scope";
 
 // Roles (project-wide, or scoped to one tenant) and permissions. Users and roles point at
 // permissions by id, so a rename changes one row and every user sees it.
@@ -134,6 +135,7 @@ export async function createRoles(deps: Deps, projectId: string, inputs: RoleInp
 	const seen = new Set<string>();
 	const now = deps.now();
 	const statements: SQL[] = [];
+	const entries: Entry[] = [];
 	const ids: string[] = [];
 	for (const [i, input] of normalized.entries()) {
 		const field = inputs.length > 1 ? `roles[${i}]` : "role";
@@ -162,13 +164,42 @@ export async function createRoles(deps: Deps, projectId: string, inputs: RoleInp
 				(input.permissionNames ?? []).map((n) => ctx.permissionIds.get(n) as string),
 			),
 		);
+		entries.push({
+			action: "role.created",
+			target: { type: "role", id },
+			tenantId: input.tenantId || null,
+			changes: changesOf(
+				{},
+				recorded({
+					name: input.name,
+					description: input.description ?? "",
+					tenantId: input.tenantId ?? "",
+					isDefault: input.isDefault ?? false,
+					isPrivate: input.isPrivate ?? false,
+					weight: input.weight ?? 0,
+					permissionNames: [...(input.permissionNames ?? [])].sort(),
+				}),
+			),
+		});
 	}
-	const results = await writeBatch(deps, [
-		...statements,
-		roleSelect(sql`r.project_id = ${projectId} AND r.id IN ${list(ids)}`),
-	]);
-	return (results.at(-1) ?? []).map(toRole);
+	const { reads } = await commit(deps, projectId, {
+		statements,
+		entries,
+		reads: [roleSelect(sql`r.project_id = ${projectId} AND r.id IN ${list(ids)}`)],
+	});
+	return (reads[0] ?? []).map(toRole);
 }
+
+/** The fields a change row shows for a role. */
+const recorded = (r: Omit<Role, "id" | "createdAt">) => ({
+	name: r.name,
+	description: r.description,
+	tenantId: r.tenantId,
+	isDefault: r.isDefault,
+	isPrivate: r.isPrivate,
+	weight: r.weight,
+	permissionNames: r.permissionNames,
+});
 
 /** Overwrites roles found by id or by (current) name; a new name must be free in its scope. */
 export async function updateRoles(deps: Deps, projectId: string, given: RoleUpdate[]): Promise<Role[]> {
@@ -188,6 +219,7 @@ export async function updateRoles(deps: Deps, projectId: string, given: RoleUpda
 	);
 	const now = deps.now();
 	const statements: SQL[] = [];
+	const entries: Entry[] = [];
 	const ids: string[] = [];
 	for (const [i, input] of inputs.entries()) {
 		const field = inputs.length > 1 ? `roles[${i}]` : "role";
@@ -220,12 +252,30 @@ export async function updateRoles(deps: Deps, projectId: string, given: RoleUpda
 			),
 			touchUsersWithRoles(projectId, [role.id], now),
 		);
+		entries.push({
+			action: "role.updated",
+			target: { type: "role", id: role.id },
+			tenantId: role.tenantId || null,
+			changes: changesOf(
+				recorded(role),
+				recorded({
+					...role,
+					name,
+					description: input.description ?? "",
+					isDefault: input.isDefault ?? false,
+					isPrivate: input.isPrivate ?? false,
+					weight: input.weight ?? role.weight,
+					permissionNames: [...(input.permissionNames ?? [])].sort(),
+				}),
+			),
+		});
 	}
-	const results = await writeBatch(deps, [
-		...statements,
-		roleSelect(sql`r.project_id = ${projectId} AND r.id IN ${list(ids)}`),
-	]);
-	return (results.at(-1) ?? []).map(toRole);
+	const { reads } = await commit(deps, projectId, {
+		statements,
+		entries,
+		reads: [roleSelect(sql`r.project_id = ${projectId} AND r.id IN ${list(ids)}`)],
+	});
+	return (reads[0] ?? []).map(toRole);
 }
 
 /** Users holding these roles get a new version: their derived permissions changed. */
@@ -244,14 +294,36 @@ export async function deleteRoles(
 	const ids = target.ids ?? [];
 	if (names.length === 0 && ids.length === 0) throw invalid("name", "a role name or id is required");
 	const scope = target.tenantId ?? "";
-	const roleIds = sql`(SELECT id FROM roles WHERE project_id = ${projectId}
-		AND (id IN ${list(ids)} OR (tenant_id = ${scope} AND name IN ${list(names)})))`;
-	await batch(deps.d1, [
-		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
-				WHERE project_id = ${projectId} AND role_id IN ${roleIds})`,
-		sql`DELETE FROM roles WHERE project_id = ${projectId} AND id IN ${roleIds}`,
+	// A read-only key is refused as the write would refuse it, whether or not anything matches.
+	assertNotReadOnly(deps);
+	const [found, holders] = await batch(deps.d1, [
+		roleSelect(sql`r.project_id = ${projectId}
+			AND (r.id IN ${list(ids)} OR (r.tenant_id = ${scope} AND r.name IN ${list(names)}))`),
+		sql`SELECT ur.role_id AS id, count(DISTINCT ur.user_id) AS n FROM user_roles ur WHERE ur.project_id = ${projectId}
+			AND ur.role_id IN (SELECT id FROM roles WHERE project_id = ${projectId}
+				AND (id IN ${list(ids)} OR (tenant_id = ${scope} AND name IN ${list(names)})))
+			GROUP BY ur.role_id`,
 	]);
+	const roles = (found ?? []).map(toRole);
+	if (roles.length === 0) return;
+	const held = new Map((holders ?? []).map((h) => [h.id as string, Number(h.n)]));
+	const roleIds = list(roles.map((r) => r.id));
+	await commit(deps, projectId, {
+		statements: [
+			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+				WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_roles
+					WHERE project_id = ${projectId} AND role_id IN ${roleIds})`,
+			sql`DELETE FROM roles WHERE project_id = ${projectId} AND id IN ${roleIds}`,
+		],
+		entries: roles.map((role) => ({
+			action: "role.deleted",
+			target: { type: "role", id: role.id },
+			tenantId: role.tenantId || null,
+			changes: removedFields(recorded(role)),
+			// Holders lose the role in the same batch; how many did is the effect.
+			data: { holders: held.get(role.id) ?? 0 },
+		})),
+	});
 }
 
 // Tenant-aware (src/domain/scope.ts): a tenant-bound key sees only its tenants' roles.
@@ -332,11 +404,18 @@ export async function createPermissions(
 	}));
 	if (new Set(rows.map((r) => r.name)).size !== rows.length)
 		throw invalid("permissions", "names must be unique");
-	await writeBatch(deps, [
-		sql`INSERT INTO permissions (project_id, id, name, description, created_at)
-			SELECT ${projectId}, value->>'id', value->>'name', value->>'description', ${deps.now()}
-			FROM json_each(${JSON.stringify(rows)})`,
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sql`INSERT INTO permissions (project_id, id, name, description, created_at)
+				SELECT ${projectId}, value->>'id', value->>'name', value->>'description', ${deps.now()}
+				FROM json_each(${JSON.stringify(rows)})`,
+		],
+		entries: rows.map((r) => ({
+			action: "permission.created",
+			target: { type: "permission", id: r.id },
+			changes: changesOf({}, { name: r.name, description: r.description }),
+		})),
+	});
 }
 
 export async function updatePermissions(
@@ -350,6 +429,7 @@ export async function updatePermissions(
 		checkDetails(p, inputs.length > 1 ? `permissions[${i}].` : "");
 	}
 	const statements: SQL[] = [];
+	const entries: Entry[] = [];
 	const existing = await listPermissions(deps, projectId);
 	for (const [i, input] of inputs.entries()) {
 		const field = inputs.length > 1 ? `permissions[${i}]` : "permission";
@@ -365,8 +445,16 @@ export async function updatePermissions(
 					JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId}
 					AND rp.permission_id = ${perm.id})`,
 		);
+		entries.push({
+			action: "permission.updated",
+			target: { type: "permission", id: perm.id },
+			changes: changesOf(
+				{ name: perm.name, description: perm.description },
+				{ name: newName, description: input.description ?? "" },
+			),
+		});
 	}
-	await writeBatch(deps, statements);
+	await commit(deps, projectId, { statements, entries });
 }
 
 /** Deleting a permission removes it from every role (foreign key cascade) in the same statement. */
@@ -378,33 +466,31 @@ export async function deletePermissions(
 	const names = target.names ?? [];
 	const ids = target.ids ?? [];
 	if (names.length === 0 && ids.length === 0) throw invalid("name", "a permission name or id is required");
-	const selected = sql`(SELECT id FROM permissions WHERE project_id = ${projectId} AND (name IN ${list(names)} OR id IN ${list(ids)}))`;
-	await batch(deps.d1, [
-		// Holders of roles granting it lose a derived permission: their version moves on.
-		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE +project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
-				JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId} AND rp.permission_id IN ${selected})`,
-		sql`DELETE FROM permissions WHERE project_id = ${projectId} AND id IN ${selected}`,
-	]);
-}
-
-/** A batch whose unique-index failures become a clear conflict. */
-async function writeBatch(deps: Deps, statements: SQL[]) {
-	try {
-		return await batch(deps.d1, statements);
-	} catch (error) {
-		const message = String((error as Error)?.message ?? error);
-		if (message.includes("UNIQUE constraint failed: roles"))
-			throw new DomainError("conflict", "A role with this name already exists in its scope", "name");
-		if (message.includes("UNIQUE constraint failed: permissions"))
-			throw new DomainError("conflict", "A permission with this name already exists", "name");
-		if (message.includes("FOREIGN KEY constraint failed")) {
-			throw new DomainError(
-				"conflict",
-				"A referenced permission or tenant was deleted meanwhile; retry",
-				"permissionNames",
-			);
-		}
-		throw error;
-	}
+	// A read-only key is refused as the write would refuse it, whether or not anything matches.
+	assertNotReadOnly(deps);
+	const found = await all<Record<string, unknown>>(
+		deps.d1,
+		sql`SELECT p.id, p.name, p.description,
+				(SELECT json_group_array(r.name ORDER BY r.name) FROM role_permissions rp JOIN roles r ON r.id = rp.role_id
+					WHERE rp.permission_id = p.id) AS roles
+			FROM permissions p WHERE p.project_id = ${projectId} AND (p.name IN ${list(names)} OR p.id IN ${list(ids)})`,
+	);
+	if (found.length === 0) return;
+	const selected = list(found.map((p) => p.id));
+	await commit(deps, projectId, {
+		statements: [
+			// Holders of roles granting it lose a derived permission: their version moves on.
+			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+				WHERE +project_id = ${projectId} AND id IN (SELECT ur.user_id FROM user_roles ur
+					JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.project_id = ${projectId} AND rp.permission_id IN ${selected})`,
+			sql`DELETE FROM permissions WHERE project_id = ${projectId} AND id IN ${selected}`,
+		],
+		entries: found.map((p) => ({
+			action: "permission.deleted",
+			target: { type: "permission", id: p.id as string },
+			changes: removedFields({ name: p.name, description: p.description }),
+			// The roles that granted it lose it (foreign key cascade); their holders with them.
+			data: { roles: JSON.parse(p.roles as string) },
+		})),
+	});
 }

@@ -1,11 +1,12 @@
 import { type SQL, sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
+import { changesOf, commit, removedFields } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkJsonValue, checkLength, checkSearchText, exceedsDepth } from "../input-limits";
 import { MAX_ATTRIBUTES_BYTES, MAX_NAME_LENGTH } from "../limits";
-import { tenantView } from "../scope";
+import { assertNotReadOnly, tenantView } from "../scope";
 
 // Tenants (organizations): a name unique per project, self-provisioning domains, custom
 // attributes, an optional parent, default roles for new members and tenant settings.
@@ -105,19 +106,25 @@ function checkCustomAttributeMap(attributes: Record<string, unknown> | undefined
 	checkJsonValue("customAttributes", attributes, MAX_ATTRIBUTES_BYTES);
 }
 
-async function writeBatch(deps: Deps, statements: SQL[]) {
-	try {
-		return await batch(deps.d1, statements);
-	} catch (error) {
-		const message = String((error as Error)?.message ?? error);
-		if (message.includes("UNIQUE constraint failed: tenants.project_id, tenants.id")) {
-			throw new DomainError("conflict", "A tenant with this id already exists", "id");
-		}
-		if (message.includes("UNIQUE constraint failed")) {
-			throw new DomainError("conflict", "A tenant with this name already exists", "name");
-		}
-		throw error;
-	}
+/** The fields a change row shows for a tenant (what the management API writes). */
+const recorded = (t: Omit<Tenant, "id" | "createdAt" | "successors" | "defaultRoles" | "settings">) => ({
+	name: t.name,
+	selfProvisioningDomains: t.selfProvisioningDomains,
+	customAttributes: t.customAttributes,
+	parentId: t.parentId,
+	enforceSso: t.enforceSso,
+	disabled: t.disabled,
+	roleInheritance: t.roleInheritance,
+});
+
+/** The tenant as stored, on the request's own bindings (so a key's scope refuses what it refused). */
+async function readTenant(deps: Deps, projectId: string, id: string): Promise<Tenant> {
+	const rows = await all<Record<string, unknown>>(
+		deps.d1,
+		tenantSelect(sql`t.project_id = ${projectId} AND t.id = ${id}`),
+	);
+	if (!rows[0]) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+	return toTenant(rows[0]);
 }
 
 export async function createTenant(deps: Deps, projectId: string, input: TenantInput): Promise<string> {
@@ -129,31 +136,65 @@ export async function createTenant(deps: Deps, projectId: string, input: TenantI
 			throw invalid("parent", `tenant "${input.parentId}" does not exist`);
 		});
 	}
-	await writeBatch(deps, [
-		sql`INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, parent_id,
-				enforce_sso, disabled, role_inheritance, created_at)
-			VALUES (${projectId}, ${id}, ${name}, ${JSON.stringify(domains)}, ${JSON.stringify(input.customAttributes ?? {})},
-				${input.parentId || null}, ${Number(input.enforceSso ?? false)}, ${Number(input.disabled ?? false)},
-				${input.roleInheritance ?? ""}, ${deps.now()})`,
-	]);
+	const after = recorded({
+		name,
+		selfProvisioningDomains: domains,
+		customAttributes: input.customAttributes ?? {},
+		parentId: input.parentId || null,
+		enforceSso: input.enforceSso ?? false,
+		disabled: input.disabled ?? false,
+		roleInheritance: input.roleInheritance ?? "",
+	});
+	await commit(deps, projectId, {
+		statements: [
+			sql`INSERT INTO tenants (project_id, id, name, self_provisioning_domains, custom_attributes, parent_id,
+					enforce_sso, disabled, role_inheritance, created_at)
+				VALUES (${projectId}, ${id}, ${name}, ${JSON.stringify(domains)}, ${JSON.stringify(after.customAttributes)},
+					${after.parentId}, ${Number(after.enforceSso)}, ${Number(after.disabled)}, ${after.roleInheritance},
+					${deps.now()})`,
+		],
+		entries: [
+			{
+				action: "tenant.created",
+				target: { type: "tenant", id },
+				tenantId: id,
+				changes: changesOf({}, after),
+			},
+		],
+	});
 	return id;
 }
 
 /** Overwrites the tenant's fields (its parent stays). */
 export async function updateTenant(deps: Deps, projectId: string, id: string, input: TenantInput) {
 	const { name, domains } = checkTenantFields(input);
-	const [, result] = await writeBatch(deps, [
-		// Members show the tenant's name: their version moves on too.
-		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id})
-				AND EXISTS (SELECT 1 FROM tenants WHERE project_id = ${projectId} AND id = ${id} AND name <> ${name})`,
-		sql`UPDATE tenants SET name = ${name}, self_provisioning_domains = ${JSON.stringify(domains)},
-				custom_attributes = ${JSON.stringify(input.customAttributes ?? {})},
-				enforce_sso = ${Number(input.enforceSso ?? false)}, disabled = ${Number(input.disabled ?? false)},
-				role_inheritance = ${input.roleInheritance ?? ""}
-			WHERE project_id = ${projectId} AND id = ${id} RETURNING id`,
-	]);
-	if (!result?.length) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+	// A read-only key is refused here as the write would refuse it, not told whether the tenant exists.
+	assertNotReadOnly(deps);
+	const before = await readTenant(deps, projectId, id);
+	const after = recorded({
+		...before,
+		name,
+		selfProvisioningDomains: domains,
+		customAttributes: input.customAttributes ?? {},
+		enforceSso: input.enforceSso ?? false,
+		disabled: input.disabled ?? false,
+		roleInheritance: input.roleInheritance ?? "",
+	});
+	const changes = changesOf(recorded(before), after);
+	await commit(deps, projectId, {
+		statements: [
+			// Members show the tenant's name: their version moves on too.
+			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+				WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id})
+					AND EXISTS (SELECT 1 FROM tenants WHERE project_id = ${projectId} AND id = ${id} AND name <> ${name})`,
+			sql`UPDATE tenants SET name = ${name}, self_provisioning_domains = ${JSON.stringify(domains)},
+					custom_attributes = ${JSON.stringify(after.customAttributes)},
+					enforce_sso = ${Number(after.enforceSso)}, disabled = ${Number(after.disabled)},
+					role_inheritance = ${after.roleInheritance}
+				WHERE project_id = ${projectId} AND id = ${id}`,
+		],
+		entries: [{ action: "tenant.updated", target: { type: "tenant", id }, tenantId: id, changes }],
+	});
 }
 
 /**
@@ -161,12 +202,15 @@ export async function updateTenant(deps: Deps, projectId: string, id: string, in
  * it and its tenant-scoped roles go in the same batch; child tenants are detached, not deleted.
  */
 export async function deleteTenant(deps: Deps, projectId: string, id: string, cascade: boolean) {
-	const [found, members] = await batch(deps.d1, [
-		sql`SELECT id FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
+	const [found, members, tenantRoles] = await batch(deps.d1, [
+		tenantSelect(sql`t.project_id = ${projectId} AND t.id = ${id}`),
 		sql`SELECT count(*) AS n FROM user_tenants WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+		sql`SELECT count(*) AS n FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
 	]);
-	if (!found?.length) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+	if (!found?.[0]) throw new DomainError("not_found", `Tenant "${id}" not found`, "id");
+	const tenant = toTenant(found[0]);
 	const memberCount = Number(members?.[0]?.n ?? 0);
+	const roleCount = Number(tenantRoles?.[0]?.n ?? 0);
 	if (memberCount > 0 && !cascade) {
 		throw new DomainError(
 			"conflict",
@@ -174,15 +218,61 @@ export async function deleteTenant(deps: Deps, projectId: string, id: string, ca
 			"cascade",
 		);
 	}
-	await batch(deps.d1, [
-		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
-			WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants
-				WHERE project_id = ${projectId} AND tenant_id = ${id})`,
-		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
-		sql`DELETE FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
-		sql`UPDATE tenants SET parent_id = NULL WHERE project_id = ${projectId} AND parent_id = ${id}`,
-		sql`DELETE FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
-	]);
+	await commit(deps, projectId, {
+		// One row per member that loses the tenant and per tenant role that goes with it, so each
+		// user's and role's history shows it; taken before the writes, from the rows as they were.
+		entriesFrom: [
+			...(memberCount > 0
+				? [
+						{
+							action: "user.tenants.removed" as const,
+							targetType: "user" as const,
+							select: sql`SELECT u.id AS target_id, u.id AS user_id,
+									json_extract(u.login_ids, '$[0]') AS login_id, ${id} AS tenant_id
+								FROM user_tenants ut JOIN users u ON u.project_id = ut.project_id AND u.id = ut.user_id
+								WHERE ut.project_id = ${projectId} AND ut.tenant_id = ${id}`,
+						},
+					]
+				: []),
+			...(roleCount > 0
+				? [
+						{
+							action: "role.deleted" as const,
+							targetType: "role" as const,
+							select: sql`SELECT id AS target_id, NULL AS user_id, NULL AS login_id, tenant_id
+								FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+						},
+					]
+				: []),
+		],
+		statements: [
+			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
+				WHERE +project_id = ${projectId} AND id IN (SELECT user_id FROM user_tenants
+					WHERE project_id = ${projectId} AND tenant_id = ${id})`,
+			sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+			sql`DELETE FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+			sql`UPDATE tenants SET parent_id = NULL WHERE project_id = ${projectId} AND parent_id = ${id}`,
+			sql`DELETE FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
+		],
+		entries: [
+			{
+				action: "tenant.deleted",
+				target: { type: "tenant", id },
+				tenantId: id,
+				changes: removedFields({
+					...recorded(tenant),
+					defaultRoles: tenant.defaultRoles,
+					settings: tenant.settings,
+				}),
+				data: {
+					cascade,
+					members: memberCount,
+					roles: roleCount,
+					detachedSuccessors: tenant.successors,
+				},
+			},
+		],
+	});
 }
 
 // Tenant-aware (src/domain/scope.ts): a tenant-bound key sees only its own tenants.
@@ -239,7 +329,7 @@ export async function searchTenants(deps: Deps, projectId: string, q: TenantSear
 
 /** Replaces the roles new members of the tenant get (tenant-scoped names first, then project roles). */
 export async function updateDefaultRoles(deps: Deps, projectId: string, id: string, roleNames: string[]) {
-	await loadTenant(deps, projectId, id);
+	const tenant = await loadTenant(deps, projectId, id);
 	const roles = await all<{ id: string; name: string; tenant_id: string }>(
 		deps.d1,
 		sql`SELECT id, name, tenant_id FROM roles WHERE project_id = ${projectId}
@@ -251,11 +341,24 @@ export async function updateDefaultRoles(deps: Deps, projectId: string, id: stri
 		if (!role) throw invalid(`defaultRoles[${i}]`, `role "${name}" does not exist`);
 		return role.id;
 	});
-	await batch(deps.d1, [
-		sql`DELETE FROM tenant_default_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
-		sql`INSERT OR IGNORE INTO tenant_default_roles (project_id, tenant_id, role_id)
-			SELECT ${projectId}, ${id}, value FROM json_each(${JSON.stringify(ids)})`,
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sql`DELETE FROM tenant_default_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
+			sql`INSERT OR IGNORE INTO tenant_default_roles (project_id, tenant_id, role_id)
+				SELECT ${projectId}, ${id}, value FROM json_each(${JSON.stringify(ids)})`,
+		],
+		entries: [
+			{
+				action: "tenant.updated",
+				target: { type: "tenant", id },
+				tenantId: id,
+				changes: changesOf(
+					{ defaultRoles: tenant.defaultRoles },
+					{ defaultRoles: [...new Set(roleNames)].sort() },
+				),
+			},
+		],
+	});
 }
 
 // ---------------------------------------------------------------- settings
@@ -316,8 +419,21 @@ export async function configureSettings(
 				selfProvisioningDomains: settings.selfProvisioningDomains as string[],
 			}).domains
 		: tenant.selfProvisioningDomains;
-	await batch(deps.d1, [
-		sql`UPDATE tenants SET settings = ${JSON.stringify(stored)}, self_provisioning_domains = ${JSON.stringify(domains)}
-			WHERE project_id = ${projectId} AND id = ${id}`,
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sql`UPDATE tenants SET settings = ${JSON.stringify(stored)}, self_provisioning_domains = ${JSON.stringify(domains)}
+				WHERE project_id = ${projectId} AND id = ${id}`,
+		],
+		entries: [
+			{
+				action: "tenant.updated",
+				target: { type: "tenant", id },
+				tenantId: id,
+				changes: changesOf(
+					{ settings: tenant.settings, selfProvisioningDomains: tenant.selfProvisioningDomains },
+					{ settings: stored, selfProvisioningDomains: domains },
+				),
+			},
+		],
+	});
 }

@@ -28,39 +28,41 @@ export const listKeys = (db: Db, projectId: string) =>
 		.orderBy(desc(managementKeys.createdAt))
 		.all();
 
-export const insertKeyStatement = (db: Db, row: typeof managementKeys.$inferInsert) =>
-	db.insert(managementKeys).values(row);
+/** A new key's row, for a commit (src/domain/commit.ts). */
+export const insertKeySql = (row: KeyRow) =>
+	sql`INSERT INTO management_keys (id, project_id, name, description, key_hash, status, expires_at, permitted_ips,
+			re_bac, read_only, tenant_ids, created_at, last_used_at)
+		VALUES (${row.id}, ${row.projectId}, ${row.name}, ${row.description}, ${row.keyHash}, ${row.status},
+			${row.expiresAt}, ${JSON.stringify(row.permittedIps)}, ${JSON.stringify(row.reBac)}, ${Number(row.readOnly)},
+			${JSON.stringify(row.tenantIds)}, ${row.createdAt}, ${row.lastUsedAt})`;
 
-export const insertKey = (db: Db, row: typeof managementKeys.$inferInsert) =>
-	db.insert(managementKeys).values(row).returning().get();
+export type KeyChanges = Partial<
+	Pick<KeyRow, "name" | "description" | "status" | "permittedIps" | "readOnly" | "tenantIds">
+>;
 
-export const updateKey = (
-	db: Db,
-	projectId: string,
-	id: string,
-	changes: Partial<
-		Pick<KeyRow, "name" | "description" | "status" | "permittedIps" | "readOnly" | "tenantIds">
-	>,
-) =>
-	db
-		.update(managementKeys)
-		.set(changes)
-		.where(and(eq(managementKeys.projectId, projectId), eq(managementKeys.id, id)))
-		.returning()
-		.get();
+/** Sets only the given fields. */
+export function updateKeySql(projectId: string, id: string, changes: KeyChanges) {
+	const set = [sql`name = ${changes.name}`, sql`description = ${changes.description}`];
+	if (changes.status !== undefined) set.push(sql`status = ${changes.status}`);
+	if (changes.permittedIps !== undefined)
+		set.push(sql`permitted_ips = ${JSON.stringify(changes.permittedIps)}`);
+	if (changes.readOnly !== undefined) set.push(sql`read_only = ${Number(changes.readOnly)}`);
+	if (changes.tenantIds !== undefined) set.push(sql`tenant_ids = ${JSON.stringify(changes.tenantIds)}`);
+	return sql`UPDATE management_keys SET ${sql.join(set, sql`, `)} WHERE project_id = ${projectId} AND id = ${id}`;
+}
 
 // Ids travel as one JSON parameter: D1 binds at most 100 parameters per statement.
-export const deleteKeys = (db: Db, projectId: string, ids: string[]) =>
+const idList = (ids: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+export const findKeys = (db: Db, projectId: string, ids: string[]) =>
 	db
-		.delete(managementKeys)
-		.where(
-			and(
-				eq(managementKeys.projectId, projectId),
-				inArray(managementKeys.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`),
-			),
-		)
-		.returning({ keyHash: managementKeys.keyHash })
+		.select()
+		.from(managementKeys)
+		.where(and(eq(managementKeys.projectId, projectId), inArray(managementKeys.id, idList(ids))))
 		.all();
+
+export const deleteKeysSql = (projectId: string, ids: string[]) =>
+	sql`DELETE FROM management_keys WHERE project_id = ${projectId} AND id IN ${idList(ids)}`;
 
 export const touchKey = (db: Db, keyHash: string, at: number) =>
 	db

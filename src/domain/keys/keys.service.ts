@@ -1,12 +1,13 @@
-import { type CachedKey, forgetCachedKeys, readCachedKey, writeCachedKey } from "../../kv/key-cache";
+import { type CachedKey, readCachedKey, writeCachedKey } from "../../kv/key-cache";
 import { randomToken, sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { isIpAllowed, isValidIpEntry } from "../../lib/ip-allowlist";
+import { changesOf, commit, removedFields } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkJsonValue, checkLength } from "../input-limits";
 import { MAX_ATTRIBUTES_BYTES, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "../limits";
-import { applyKeyScope } from "../scope";
+import { applyKeyScope, assertNotReadOnly } from "../scope";
 import * as repo from "./keys.repo";
 
 export type ManagementKey = repo.KeyRow;
@@ -68,21 +69,49 @@ export async function createKey(deps: Deps, projectId: string, input: KeyInput) 
 	const tenantIds = await validateKeyTenantIds(deps, projectId, input.tenantIds);
 	const cleartext = newKeySecret();
 	const now = deps.now();
-	const key = await repo.insertKey(deps.db, {
+	const key: ManagementKey = {
 		id: newId("K"),
 		projectId,
 		name: input.name,
 		description: input.description ?? "",
 		keyHash: await sha256Hex(cleartext),
+		status: "active",
 		expiresAt: input.expiresIn ? now + input.expiresIn * 1000 : null,
 		permittedIps: input.permittedIps ?? [],
 		reBac: input.reBac ?? {},
 		readOnly: input.readOnly ?? false,
 		tenantIds,
 		createdAt: now,
+		lastUsedAt: null,
+	};
+	await commit(deps, projectId, {
+		statements: [repo.insertKeySql(key)],
+		entries: [keyCreated(key)],
 	});
 	return { key, cleartext };
 }
+
+/**
+ * What a change row shows of a key: never its cleartext or hash (docs/audit.md). Expiry is epoch
+ * milliseconds, null = never.
+ */
+const recorded = (k: ManagementKey) => ({
+	name: k.name,
+	description: k.description,
+	status: k.status,
+	expiresAt: k.expiresAt,
+	permittedIps: k.permittedIps,
+	readOnly: k.readOnly,
+	tenantIds: k.tenantIds,
+});
+
+/** The `key.created` entry of a new key (also written with a new project's first key). */
+export const keyCreated = (key: ManagementKey) =>
+	({
+		action: "key.created",
+		target: { type: "key", id: key.id },
+		changes: changesOf({}, recorded(key)),
+	}) as const;
 
 export async function loadKey(deps: Deps, projectId: string, id: string) {
 	const key = await repo.findKey(deps.db, projectId, id);
@@ -113,25 +142,54 @@ export async function updateKey(
 		changes.tenantIds === undefined
 			? undefined
 			: await validateKeyTenantIds(deps, projectId, changes.tenantIds);
-	const key = await repo.updateKey(deps.db, projectId, id, {
+	const set: repo.KeyChanges = {
 		name: changes.name,
 		description: changes.description ?? "",
 		...(changes.status ? { status: changes.status } : {}),
 		...(changes.permittedIps ? { permittedIps: changes.permittedIps } : {}),
 		...(changes.readOnly !== undefined ? { readOnly: changes.readOnly } : {}),
 		...(tenantIds !== undefined ? { tenantIds } : {}),
+	};
+	// A read-only key is refused here as the write would refuse it, not told whether the key exists.
+	assertNotReadOnly(deps);
+	const before = await repo.findKey(deps.db, projectId, id);
+	if (!before) throw new DomainError("not_found", `Management key ${id} not found`, "id");
+	const key: ManagementKey = { ...before, ...set };
+	await commit(deps, projectId, {
+		statements: [repo.updateKeySql(projectId, id, set)],
+		entries: [
+			{
+				action: "key.updated",
+				target: { type: "key", id },
+				changes: changesOf(recorded(before), recorded(key)),
+			},
+		],
+		// Its cached lookup carries the old fields: the next call reads the new ones.
+		effects: { forgetKeyHashes: [before.keyHash] },
 	});
-	if (!key) throw new DomainError("not_found", `Management key ${id} not found`, "id");
-	await forgetCachedKeys(deps.kv, [key.keyHash]);
 	return key;
 }
 
 export async function deleteKeys(deps: Deps, projectId: string, ids: string[]) {
-	const deleted = await repo.deleteKeys(deps.db, projectId, ids);
-	await forgetCachedKeys(
-		deps.kv,
-		deleted.map((k) => k.keyHash),
-	);
+	// A read-only key is refused as the write would refuse it, whether or not the keys exist.
+	assertNotReadOnly(deps);
+	const found = await repo.findKeys(deps.db, projectId, ids);
+	if (found.length === 0) return;
+	await commit(deps, projectId, {
+		statements: [
+			repo.deleteKeysSql(
+				projectId,
+				found.map((k) => k.id),
+			),
+		],
+		entries: found.map((k) => ({
+			action: "key.deleted",
+			target: { type: "key", id: k.id },
+			changes: removedFields(recorded(k)),
+		})),
+		// They stop working at once: their cached lookups go too.
+		effects: { forgetKeyHashes: found.map((k) => k.keyHash) },
+	});
 }
 
 export interface KeyPrincipal {
@@ -162,6 +220,7 @@ export async function authenticateKey(
 		const row = found.key;
 		key = {
 			keyId: row.id,
+			name: row.name,
 			projectId: row.projectId,
 			keyHash: row.keyHash,
 			status: row.status,
@@ -195,6 +254,8 @@ export async function authenticateKey(
 	};
 	// The request's own deps take the key's scope here, so no dialect (present or future) can
 	// authenticate a key and run services without it (src/domain/scope.ts).
-	Object.assign(deps, applyKeyScope(deps, principal));
+	Object.assign(deps, applyKeyScope(deps, principal), {
+		actor: { type: "key", id: key.keyId, name: key.name },
+	});
 	return principal;
 }

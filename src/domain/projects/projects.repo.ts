@@ -1,11 +1,50 @@
-import { asc, eq, gt } from "drizzle-orm";
+import { asc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { managementKeys, projects } from "../../db/schema";
+import { projects } from "../../db/schema";
 
 export type ProjectRow = typeof projects.$inferSelect;
+type Settings = Partial<Omit<ProjectRow, "id" | "name" | "createdAt">>;
 
-export const insertProjectStatement = (db: Db, row: typeof projects.$inferInsert) =>
-	db.insert(projects).values(row);
+export const insertProjectSql = (row: { id: string; name: string; createdAt: number }) =>
+	sql`INSERT INTO projects (id, name, created_at) VALUES (${row.id}, ${row.name}, ${row.createdAt})`;
+
+/** A signing key row (src/domain/sessions/signing-keys.ts `firstSigningKey`), for a commit. */
+export const insertSigningKeySql = (key: {
+	kid: string;
+	projectId: string;
+	alg: string;
+	publicJwk: Record<string, unknown>;
+	privateJwk: Record<string, unknown>;
+	status: string;
+	createdAt: number;
+	activateAt: number;
+}) =>
+	sql`INSERT INTO signing_keys (kid, project_id, alg, public_jwk, private_jwk, status, created_at, activate_at)
+		VALUES (${key.kid}, ${key.projectId}, ${key.alg}, ${JSON.stringify(key.publicJwk)},
+			${JSON.stringify(key.privateJwk)}, ${key.status}, ${key.createdAt}, ${key.activateAt})`;
+
+/** The project row, for a commit's reads (`toProject` maps it). */
+export const projectSql = (id: string) =>
+	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
+		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds,
+		activity_retention_days AS activityRetentionDays, rate_limit_tier AS rateLimitTier
+	FROM projects WHERE id = ${id}`;
+
+export const toProject = (row: Record<string, unknown>): ProjectRow => ({
+	id: row.id as string,
+	name: row.name as string,
+	createdAt: Number(row.createdAt),
+	sessionTtl: Number(row.sessionTtl),
+	refreshTtl: Number(row.refreshTtl),
+	passwordPolicy: JSON.parse(row.passwordPolicy as string),
+	lockoutAttempts: Number(row.lockoutAttempts),
+	lockoutSeconds: Number(row.lockoutSeconds),
+	activityRetentionDays: Number(row.activityRetentionDays),
+	rateLimitTier: row.rateLimitTier as ProjectRow["rateLimitTier"],
+});
+
+export const keyHashesSql = (projectId: string) =>
+	sql`SELECT key_hash AS keyHash FROM management_keys WHERE project_id = ${projectId}`;
 
 export const findProject = (db: Db, id: string) =>
 	db.select().from(projects).where(eq(projects.id, id)).get();
@@ -19,35 +58,32 @@ export const listProjects = (db: Db, after: string | undefined, limit: number) =
 		.limit(limit)
 		.all();
 
-/** Deleting the project row cascades (foreign keys) to every row that belongs to it. */
-export async function deleteProject(db: Db, id: string) {
-	const [hashes, deleted] = await db.batch([
-		db
-			.select({ keyHash: managementKeys.keyHash })
-			.from(managementKeys)
-			.where(eq(managementKeys.projectId, id)),
-		db.delete(projects).where(eq(projects.id, id)).returning({ id: projects.id }),
-	]);
-	return { keyHashes: hashes.map((h) => h.keyHash), deleted: deleted.length > 0 };
-}
+/**
+ * Deleting the project row cascades (foreign keys) to every row that belongs to it; its change
+ * rows have no foreign key (they outlive the objects they record), so they go by statement.
+ */
+export const deleteProjectSql = (id: string) => [
+	sql`DELETE FROM change_log WHERE project_id = ${id}`,
+	sql`DELETE FROM projects WHERE id = ${id}`,
+];
 
-export const updateProject = (db: Db, id: string, changes: Partial<Omit<ProjectRow, "id" | "createdAt">>) =>
-	Object.keys(changes).length === 0
-		? findProject(db, id)
-		: db.update(projects).set(changes).where(eq(projects.id, id)).returning().get();
+const COLUMNS: Record<keyof Settings, string> = {
+	sessionTtl: "session_ttl",
+	refreshTtl: "refresh_ttl",
+	passwordPolicy: "password_policy",
+	lockoutAttempts: "lockout_attempts",
+	lockoutSeconds: "lockout_seconds",
+	activityRetentionDays: "activity_retention_days",
+	rateLimitTier: "rate_limit_tier",
+};
 
-/** The update and the project's key hashes in one batch (the caller drops those keys from the cache). */
-export async function updateProjectReadingKeys(
-	db: Db,
-	id: string,
-	changes: Partial<Omit<ProjectRow, "id" | "createdAt">>,
-) {
-	const [updated, hashes] = await db.batch([
-		db.update(projects).set(changes).where(eq(projects.id, id)).returning(),
-		db
-			.select({ keyHash: managementKeys.keyHash })
-			.from(managementKeys)
-			.where(eq(managementKeys.projectId, id)),
-	]);
-	return { project: updated[0], keyHashes: hashes.map((h) => h.keyHash) };
+/** Sets only the given settings. */
+export function updateProjectSql(id: string, changes: Settings): SQL {
+	const set = Object.entries(changes)
+		.filter(([, v]) => v !== undefined)
+		.map(([field, value]) => {
+			const column = sql.raw(COLUMNS[field as keyof Settings]);
+			return sql`${column} = ${typeof value === "object" ? JSON.stringify(value) : value}`;
+		});
+	return sql`UPDATE projects SET ${sql.join(set, sql`, `)} WHERE id = ${id}`;
 }

@@ -1,11 +1,22 @@
 import { sql } from "drizzle-orm";
+import type { Deps } from "../deps";
 import type { Project } from "../projects/projects.service";
+
+/**
+ * The deps an end-user flow commits with: the actor is the user the request is about (null when
+ * the login id names nobody), so its change rows say who signed in, out or failed (docs/audit.md).
+ */
+export const asUser = (deps: Deps, userId: string | null): Deps => ({
+	...deps,
+	actor: { type: "user", id: userId, name: null },
+});
 
 /** The project row with its session and password settings, for a read batch. */
 export const projectQuery = (projectId: string) =>
 	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
 		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds,
-		rate_limit_tier AS rateLimitTier
+		rate_limit_tier AS rateLimitTier,
+		activity_retention_days AS activityRetentionDays
 		FROM projects WHERE id = ${projectId}`;
 
 export function toProject(rows: Record<string, unknown>[] | undefined): Project | null {
@@ -21,6 +32,7 @@ export function toProject(rows: Record<string, unknown>[] | undefined): Project 
 		lockoutAttempts: Number(r.lockoutAttempts),
 		lockoutSeconds: Number(r.lockoutSeconds),
 		rateLimitTier: r.rateLimitTier === "high" ? "high" : "standard",
+		activityRetentionDays: Number(r.activityRetentionDays),
 	};
 }
 

@@ -1,12 +1,12 @@
 import { sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
 import { checkPolicy, hashPassword } from "../../lib/passwords";
-import { revokeUserSessions } from "../../sessions/client";
+import { commit, record } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
 import { tenantView } from "../scope";
 import * as repo from "../users/users.repo";
-import { authenticateRefresh, setPasswordStatement } from "./auth.service";
+import { authenticateRefresh, passwordSet, setPasswordStatement } from "./auth.service";
 import { projectQuery, toProject } from "./context";
 import { signingKey, signingKeysQuery, toSigningKeys } from "./signing-keys";
 import { checkManagementClaims, sign, verifyProjectJwt } from "./tokens";
@@ -39,20 +39,32 @@ export async function setPassword(
 	const { user, project, deps } = await readUser(scoped, projectId, ref);
 	checkPolicy(password, project.passwordPolicy);
 	const stored = await hashPassword(password);
-	await batch(deps.d1, [
-		setPasswordStatement(projectId, user.id, stored, temporary, deps.now()),
-		sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1 WHERE project_id = ${projectId} AND id = ${user.id}`,
-	]);
-	await revokeUserSessions(deps, projectId, user.id);
+	await commit(deps, projectId, {
+		statements: [
+			setPasswordStatement(projectId, user.id, stored, temporary, deps.now()),
+			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1 WHERE project_id = ${projectId} AND id = ${user.id}`,
+		],
+		entries: [passwordSet(user, { temporary, by: "management" })],
+		effects: { revokeSessionsOf: [user.id] },
+	});
 }
 
 /** The next password sign-in fails with E062909 until the password is replaced. Sessions end. */
 export async function expirePassword(scoped: Deps, projectId: string, ref: string) {
 	const { user, deps } = await readUser(scoped, projectId, ref);
-	await batch(deps.d1, [
-		sql`UPDATE user_passwords SET expired = 1 WHERE project_id = ${projectId} AND user_id = ${user.id}`,
-	]);
-	await revokeUserSessions(deps, projectId, user.id);
+	await commit(deps, projectId, {
+		statements: [
+			sql`UPDATE user_passwords SET expired = 1 WHERE project_id = ${projectId} AND user_id = ${user.id}`,
+		],
+		entries: [
+			{
+				action: "user.password.expired",
+				target: { type: "user", id: user.id },
+				loginId: user.loginIds[0] ?? null,
+			},
+		],
+		effects: { revokeSessionsOf: [user.id] },
+	});
 }
 
 /** Ends every session of the user before returning. */
@@ -73,7 +85,19 @@ export async function logoutUser(
 	);
 	const user = repo.toUsers(rows)[0];
 	if (!user) throw userNotFound();
-	await revokeUserSessions(d, projectId, user.id);
+	// Nothing else is written: the batch is the `session.revoked` row, the revocation follows it.
+	await commit(d, projectId, {
+		statements: [],
+		entries: [
+			{
+				action: "session.revoked",
+				target: { type: "user", id: user.id },
+				loginId: user.loginIds[0] ?? null,
+				data: { cause: "logout" },
+			},
+		],
+		effects: { revokeSessionsOf: [user.id] },
+	});
 }
 
 export interface HistoryEntry {
@@ -105,7 +129,7 @@ export async function history(deps: Deps, projectId: string, userIds: string[]):
 }
 
 export async function myHistory(deps: Deps, projectId: string, refreshJwt: string | undefined) {
-	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt, "me-history");
 	return history(deps, projectId, [ctx.user.id]);
 }
 
@@ -129,5 +153,18 @@ export async function updateJwt(
 	});
 	const key = await signingKey(deps, projectId, keys, project.refreshTtl * 1000);
 	const { exp, ...rest } = claims;
-	return sign(key, { ...rest, ...customClaims }, exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl);
+	const signed = await sign(
+		key,
+		{ ...rest, ...customClaims },
+		exp ?? Math.floor(deps.now() / 1000) + project.sessionTtl,
+	);
+	// Writes nothing else; the claim names only, never their values or the token.
+	await record(deps, projectId, [
+		{
+			action: "token.updated",
+			target: { type: "user", id: claims.sub },
+			data: { claims: Object.keys(customClaims) },
+		},
+	]);
+	return signed;
 }

@@ -11,6 +11,7 @@ import {
 } from "@simplewebauthn/server";
 import { isoBase64URL, isoUint8Array } from "@simplewebauthn/server/helpers";
 import { batch } from "../../db/sql";
+import { commit, type Entry } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid, userNotFound } from "../errors";
 import type { User } from "../users/user.types";
@@ -19,8 +20,8 @@ import * as repo from "../users/users.repo";
 import { registerOnSignInStatement } from "../users/users.repo";
 import { createUser, deleteUserById } from "../users/users.service";
 import type { AuthResult } from "./auth.service";
-import { authenticateRefresh } from "./auth.service";
-import { historyStatement, projectQuery, type RequestInfo, toProject } from "./context";
+import { authenticateRefresh, signedIn, signedUp, signInFailed } from "./auth.service";
+import { asUser, historyStatement, projectQuery, type RequestInfo, toProject } from "./context";
 import {
 	CEREMONY_TTL_MS,
 	challengeUserId,
@@ -43,7 +44,6 @@ import {
 	authenticatorSelection,
 	ceremonyOf,
 	checkOrigin,
-	isUniqueViolation,
 	newTransactionId,
 	type PasskeyOptions,
 	parseResponse,
@@ -104,15 +104,17 @@ export async function startSignUp(
 		customClaims: input.customClaims,
 	});
 	const now = deps.now();
-	await batch(deps.d1, [
-		sweepStatement(projectId, now),
-		insertChallenge(
-			projectId,
-			{ id: transactionId, userId: null, kind: "register", challenge: options.challenge },
-			at,
-			now,
-		),
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sweepStatement(projectId, now),
+			insertChallenge(
+				projectId,
+				{ id: transactionId, userId: null, kind: "register", challenge: options.challenge },
+				at,
+				now,
+			),
+		],
+	});
 	return { transactionId, options: { publicKey: options } };
 }
 
@@ -125,46 +127,52 @@ export async function finishSignUp(
 	info: RequestInfo,
 ): Promise<AuthResult> {
 	const credential = parseResponse<RegistrationResponseJSON>(response);
-	const [challengeRows, projectRows, keyRows] = await batch(deps.d1, [
-		consumeChallenge(projectId, transactionId, "register", "none"),
-		projectQuery(projectId),
-		signingKeysQuery(projectId),
-	]);
+	const {
+		results: [challengeRows],
+		reads: [projectRows, keyRows],
+	} = await commit(deps, projectId, {
+		statements: [consumeChallenge(projectId, transactionId, "register", "none")],
+		reads: [projectQuery(projectId), signingKeysQuery(projectId)],
+	});
 	const challenge = toChallenge(challengeRows, deps.now());
 	const project = requireProject(toProject(projectRows));
 	const ceremony = ceremonyOf(transactionId);
 	if (!ceremony.loginId) throw unknownTransaction();
 	const verified = await verifyRegistration(credential, challenge, ceremony);
 
-	const created = await createUser(deps, projectId, {
+	const created = await createUser(asUser(deps, null), projectId, {
 		loginId: ceremony.loginId,
 		name: ceremony.name,
 		status: "enabled",
 	});
 	const now = deps.now();
-	let results: Record<string, unknown>[][];
+	let fresh: Record<string, unknown>[] | undefined;
 	try {
-		results = await batch(deps.d1, [
-			insertPasskey(projectId, created.id, verified, challenge.rpId, now),
-			historyStatement(
-				projectId,
-				{
-					userId: created.id,
-					loginId: ceremony.loginId,
-					method: "webauthn-signup",
-					outcome: "success",
-					at: now,
-				},
-				info,
-			),
-			repo.userByIdQuery(projectId, created.id),
-		]);
+		const committed = await commit(asUser(deps, created.id), projectId, {
+			statements: [
+				insertPasskey(projectId, created.id, verified, challenge.rpId, now),
+				historyStatement(
+					projectId,
+					{
+						userId: created.id,
+						loginId: ceremony.loginId,
+						method: "webauthn-signup",
+						outcome: "success",
+						at: now,
+					},
+					info,
+				),
+			],
+			entries: [signedUp(created, "passkey"), passkeyAdded(created.id, verified.id, challenge.rpId)],
+			reads: [repo.userByIdQuery(projectId, created.id)],
+		});
+		fresh = committed.reads[0];
 	} catch (error) {
 		// The credential id is taken by another user of this project: undo the user.
-		await deleteUserById(deps, projectId, created.id);
-		throw isUniqueViolation(error) ? alreadyRegistered() : error;
+		await deleteUserById(asUser(deps, created.id), projectId, created.id);
+		throw isPasskeyTaken(error) ? alreadyRegistered() : error;
 	}
-	const user = repo.toUsers(results.at(-1))[0] ?? created;
+	const user = repo.toUsers(fresh)[0] ?? created;
 	const tokens = await issueTokens(deps, project, user, {
 		issuer: info.issuer,
 		amr: ["webauthn"],
@@ -219,15 +227,17 @@ export async function startSignIn(
 		customClaims: input.customClaims,
 	});
 	const now = deps.now();
-	await batch(deps.d1, [
-		sweepStatement(projectId, now),
-		insertChallenge(
-			projectId,
-			{ id: transactionId, userId: user?.id ?? null, kind: "authenticate", challenge: options.challenge },
-			at,
-			now,
-		),
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sweepStatement(projectId, now),
+			insertChallenge(
+				projectId,
+				{ id: transactionId, userId: user?.id ?? null, kind: "authenticate", challenge: options.challenge },
+				at,
+				now,
+			),
+		],
+	});
 	return { transactionId, options: { publicKey: options } };
 }
 
@@ -244,13 +254,18 @@ export async function finishSignIn(
 ): Promise<AuthResult> {
 	const assertion = parseResponse<AuthenticationResponseJSON>(response);
 	const ownerOfCredential = passkeyUserId(projectId, assertion.id);
-	const [userRows, challengeRows, projectRows, keyRows, passkeyRows] = await batch(deps.d1, [
-		userQuery(projectId, ownerOfCredential),
-		consumeChallenge(projectId, transactionId, "authenticate", "any"),
-		projectQuery(projectId),
-		signingKeysQuery(projectId),
-		passkeyQuery(projectId, assertion.id),
-	]);
+	const {
+		results: [challengeRows],
+		reads: [userRows, projectRows, keyRows, passkeyRows],
+	} = await commit(deps, projectId, {
+		statements: [consumeChallenge(projectId, transactionId, "authenticate", "any")],
+		reads: [
+			userQuery(projectId, ownerOfCredential),
+			projectQuery(projectId),
+			signingKeysQuery(projectId),
+			passkeyQuery(projectId, assertion.id),
+		],
+	});
 	const now = deps.now();
 	const challenge = toChallenge(challengeRows, now);
 	const project = requireProject(toProject(projectRows));
@@ -264,7 +279,7 @@ export async function finishSignIn(
 	) {
 		user = undefined;
 	}
-	const record = (outcome: string) =>
+	const history = (outcome: string) =>
 		historyStatement(
 			projectId,
 			{
@@ -276,8 +291,17 @@ export async function finishSignIn(
 			},
 			info,
 		);
+	/** A refused sign-in: its history row and its change row, one batch. */
+	const refuse = (reason: string) => {
+		const userId = user?.id ?? challenge.userId;
+		const loginId = ceremony.loginId ?? user?.loginIds[0] ?? "";
+		return commit(asUser(deps, userId), projectId, {
+			statements: [history(reason)],
+			entries: [signInFailed(userId, loginId, "passkey", reason)],
+		});
+	};
 	if (!passkey || !user) {
-		await batch(deps.d1, [record("unknown-credential")]);
+		await refuse("unknown-credential");
 		throw new DomainError("unauthorized", "Unknown passkey for this sign-in", "response");
 	}
 
@@ -299,22 +323,25 @@ export async function finishSignIn(
 		if (!result.verified) throw new Error("the signature did not verify");
 		newCounter = result.authenticationInfo.newCounter;
 	} catch (error) {
-		await batch(deps.d1, [record("webauthn-failed")]);
+		await refuse("webauthn-failed");
 		throw verificationFailed(error);
 	}
 	if (user.status === "disabled") {
-		await batch(deps.d1, [record("disabled")]);
+		await refuse("disabled");
 		throw new DomainError("forbidden", "User is disabled");
 	}
 
 	const firstSeen = user.status === "invited";
-	const results = await batch(deps.d1, [
-		updateCounter(projectId, passkey.id, newCounter, now),
-		record("success"),
-		...(firstSeen ? [registerOnSignInStatement(projectId, user.id, now)] : []),
-		repo.userByIdQuery(projectId, user.id),
-	]);
-	const fresh = repo.toUsers(results.at(-1))[0] ?? user;
+	const { reads } = await commit(asUser(deps, user.id), projectId, {
+		statements: [
+			updateCounter(projectId, passkey.id, newCounter, now),
+			history("success"),
+			...(firstSeen ? [registerOnSignInStatement(projectId, user.id, now)] : []),
+		],
+		entries: signedIn(user, "passkey", firstSeen, ceremony.loginId),
+		reads: [repo.userByIdQuery(projectId, user.id)],
+	});
+	const fresh = repo.toUsers(reads[0])[0] ?? user;
 	const tokens = await issueTokens(deps, project, fresh, {
 		issuer: info.issuer,
 		amr: ["webauthn"],
@@ -334,7 +361,7 @@ export async function startUpdate(
 	input: { loginId: string; origin: string; passkeyOptions?: PasskeyOptions },
 ): Promise<StartResult<PublicKeyCredentialCreationOptionsJSON>> {
 	const at = checkOrigin(input.origin);
-	const ctx = await authenticateRefresh(deps, projectId, refreshJwt);
+	const ctx = await authenticateRefresh(deps, projectId, refreshJwt, "passkey-update");
 	const loginId = ctx.user.loginIds.find((id) => loginIdKey(id) === loginIdKey(input.loginId));
 	if (!loginId) {
 		throw new DomainError("forbidden", "The login id does not belong to the signed-in user", "loginId");
@@ -355,15 +382,17 @@ export async function startUpdate(
 	});
 	const transactionId = newTransactionId({ uv: userVerification(input.passkeyOptions) === "required" });
 	const now = deps.now();
-	await batch(deps.d1, [
-		sweepStatement(projectId, now),
-		insertChallenge(
-			projectId,
-			{ id: transactionId, userId: ctx.user.id, kind: "register", challenge: options.challenge },
-			at,
-			now,
-		),
-	]);
+	await commit(deps, projectId, {
+		statements: [
+			sweepStatement(projectId, now),
+			insertChallenge(
+				projectId,
+				{ id: transactionId, userId: ctx.user.id, kind: "register", challenge: options.challenge },
+				at,
+				now,
+			),
+		],
+	});
 	return { transactionId, options: { publicKey: options } };
 }
 
@@ -371,10 +400,12 @@ export async function startUpdate(
 export async function finishUpdate(deps: Deps, projectId: string, transactionId: string, response: string) {
 	const credential = parseResponse<RegistrationResponseJSON>(response);
 	const owner = challengeUserId(projectId, transactionId);
-	const [userRows, challengeRows] = await batch(deps.d1, [
-		userQuery(projectId, owner),
-		consumeChallenge(projectId, transactionId, "register", "user"),
-	]);
+	// The user is read before the challenge that names it is consumed (statements run in order).
+	const {
+		results: [userRows, challengeRows],
+	} = await commit(deps, projectId, {
+		statements: [userQuery(projectId, owner), consumeChallenge(projectId, transactionId, "register", "user")],
+	});
 	const now = deps.now();
 	const challenge = toChallenge(challengeRows, now);
 	const user = repo.toUsers(userRows)[0];
@@ -382,11 +413,31 @@ export async function finishUpdate(deps: Deps, projectId: string, transactionId:
 	if (user.status === "disabled") throw new DomainError("forbidden", "User is disabled");
 	const verified = await verifyRegistration(credential, challenge, ceremonyOf(transactionId));
 	try {
-		await batch(deps.d1, [
-			insertPasskey(projectId, user.id, verified, challenge.rpId, now),
-			touchUser(projectId, user.id, now),
-		]);
+		await commit(asUser(deps, user.id), projectId, {
+			statements: [
+				insertPasskey(projectId, user.id, verified, challenge.rpId, now),
+				touchUser(projectId, user.id, now),
+			],
+			entries: [passkeyAdded(user.id, verified.id, challenge.rpId, user.loginIds[0])],
+		});
 	} catch (error) {
-		throw isUniqueViolation(error) ? alreadyRegistered() : error;
+		throw isPasskeyTaken(error) ? alreadyRegistered() : error;
 	}
 }
+
+/**
+ * The change row of a passkey added: its credential id (public: the browser sends it in the clear)
+ * as `id`, since commit drops every field whose name starts like a password's.
+ */
+function passkeyAdded(userId: string, id: string, rpId: string, loginId?: string): Entry {
+	return {
+		action: "user.passkey.added",
+		target: { type: "user", id: userId },
+		loginId: loginId ?? null,
+		data: { id, rpId },
+	};
+}
+
+/** The commit point's refusal of a credential id another user of the project holds. */
+const isPasskeyTaken = (error: unknown) =>
+	error instanceof DomainError && error.code === "conflict" && error.field === "credential";

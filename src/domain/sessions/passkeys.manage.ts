@@ -1,5 +1,7 @@
 // Passkey management: a user's passkeys listed, one removed, or all removed.
+import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
+import { commit } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, userNotFound } from "../errors";
 import * as repo from "../users/users.repo";
@@ -50,28 +52,42 @@ export async function listPasskeys(deps: Deps, projectId: string, ref: string): 
 	}));
 }
 
+/**
+ * The `user.passkey.removed` row of the user `userId` names, when it holds what `holds` asks:
+ * found in SQL, before the delete, so the request stays one batch.
+ */
+const removedEntry = (projectId: string, userId: SQL, holds: SQL, data: Record<string, unknown>) => ({
+	action: "user.passkey.removed" as const,
+	targetType: "user" as const,
+	select: sql`SELECT id AS target_id, id AS user_id, login_ids->>'$[0]' AS login_id, NULL AS tenant_id
+		FROM users WHERE project_id = ${projectId} AND id = ${userId} AND ${holds}`,
+	data,
+});
+
 /** Removes one passkey of the user; an id the user does not hold is a 404. */
 export async function removePasskey(deps: Deps, projectId: string, ref: string, credentialId: string) {
 	const now = deps.now();
 	const userId = repo.resolveRef(projectId, ref);
-	const [userRows, , deleted] = await batch(deps.d1, [
-		repo.userByRefQuery(projectId, ref),
-		touchUser(projectId, userId, now, holdsPasskey(projectId, credentialId)),
-		deletePasskey(projectId, userId, credentialId),
-	]);
-	if (!userRows?.length) throw userNotFound();
-	if (!deleted?.length)
+	const holds = holdsPasskey(projectId, credentialId);
+	const { results, reads } = await commit(deps, projectId, {
+		entriesFrom: [removedEntry(projectId, userId, holds, { id: credentialId })],
+		statements: [touchUser(projectId, userId, now, holds), deletePasskey(projectId, userId, credentialId)],
+		reads: [repo.userByRefQuery(projectId, ref)],
+	});
+	if (!reads[0]?.length) throw userNotFound();
+	if (!results[1]?.length)
 		throw new DomainError("not_found", "The user has no passkey with this id", "credentialId");
 }
 
-/** Removes every passkey of the user (none is fine). */
+/** Removes every passkey of the user (none is fine; one change row when there were some). */
 export async function removeAllPasskeys(deps: Deps, projectId: string, ref: string) {
 	const now = deps.now();
 	const userId = repo.resolveRef(projectId, ref);
-	const [userRows] = await batch(deps.d1, [
-		repo.userByRefQuery(projectId, ref),
-		touchUser(projectId, userId, now, holdsAnyPasskey(projectId)),
-		deleteAllPasskeys(projectId, userId),
-	]);
-	if (!userRows?.length) throw userNotFound();
+	const holds = holdsAnyPasskey(projectId);
+	const { reads } = await commit(deps, projectId, {
+		entriesFrom: [removedEntry(projectId, userId, holds, { all: true })],
+		statements: [touchUser(projectId, userId, now, holds), deleteAllPasskeys(projectId, userId)],
+		reads: [repo.userByRefQuery(projectId, ref)],
+	});
+	if (!reads[0]?.length) throw userNotFound();
 }

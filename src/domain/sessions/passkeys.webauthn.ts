@@ -141,10 +141,6 @@ export function toChallenge(rows: Record<string, unknown>[] | undefined, now: nu
 	return row;
 }
 
-export function isUniqueViolation(error: unknown) {
-	return String((error as Error)?.message ?? error).includes("UNIQUE constraint failed");
-}
-
 export const alreadyRegistered = () =>
 	new DomainError("conflict", "This passkey is already registered", "response");
 

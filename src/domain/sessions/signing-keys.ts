@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
-import { all, batch } from "../../db/sql";
+import { all } from "../../db/sql";
+import { commit } from "../commit";
 import type { Deps } from "../deps";
 
 // Per-project JWT signing keys (RS256: what Descope issues and every JWT library accepts).
@@ -76,25 +77,31 @@ export async function signingKey(
 	let keys = known ?? toRows(await all(deps.d1, keysQuery(projectId)));
 	const due = keys.find((k) => k.status === "next" && k.activateAt <= now);
 	if (due) {
-		await batch(deps.d1, [
-			sql`UPDATE signing_keys SET status = 'retired', publish_until = ${now + retireAfterMs}
-				WHERE project_id = ${projectId} AND status = 'active'`,
-			sql`UPDATE signing_keys SET status = 'active' WHERE project_id = ${projectId} AND kid = ${due.kid} AND status = 'next'`,
-		]);
-		keys = toRows(await all(deps.d1, keysQuery(projectId)));
+		// The promotion the rotation scheduled (its entry was written then): no change row of its own.
+		const { reads } = await commit(deps, projectId, {
+			statements: [
+				sql`UPDATE signing_keys SET status = 'retired', publish_until = ${now + retireAfterMs}
+					WHERE project_id = ${projectId} AND status = 'active'`,
+				sql`UPDATE signing_keys SET status = 'active' WHERE project_id = ${projectId} AND kid = ${due.kid} AND status = 'next'`,
+			],
+			reads: [keysQuery(projectId)],
+		});
+		keys = toRows(reads[0]);
 	}
 	const active = keys.find((k) => k.status === "active");
 	if (active) return active;
 	const key = await newKey();
 	// Two first sign-ins may race: only one insert lands, and both read the winner back.
-	const [, rows] = await batch(deps.d1, [
-		sql`INSERT INTO signing_keys (kid, project_id, alg, public_jwk, private_jwk, status, created_at, activate_at)
-			SELECT ${key.kid}, ${projectId}, ${ALG}, ${JSON.stringify(key.publicJwk)}, ${JSON.stringify(key.privateJwk)},
-				'active', ${now}, ${now}
-			WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ${projectId} AND status = 'active')`,
-		keysQuery(projectId),
-	]);
-	const winner = toRows(rows).find((k) => k.status === "active");
+	const { reads } = await commit(deps, projectId, {
+		statements: [
+			sql`INSERT INTO signing_keys (kid, project_id, alg, public_jwk, private_jwk, status, created_at, activate_at)
+				SELECT ${key.kid}, ${projectId}, ${ALG}, ${JSON.stringify(key.publicJwk)}, ${JSON.stringify(key.privateJwk)},
+					'active', ${now}, ${now}
+				WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE project_id = ${projectId} AND status = 'active')`,
+		],
+		reads: [keysQuery(projectId)],
+	});
+	const winner = toRows(reads[0]).find((k) => k.status === "active");
 	if (!winner) throw new Error("no active signing key after insert");
 	return winner;
 }
@@ -103,13 +110,24 @@ export async function signingKey(
 export async function rotateSigningKey(deps: Deps, projectId: string, activateAfterSeconds: number) {
 	const key = await newKey();
 	const now = deps.now();
-	await batch(deps.d1, [
-		sql`DELETE FROM signing_keys WHERE project_id = ${projectId} AND status = 'next'`,
-		sql`INSERT INTO signing_keys (kid, project_id, alg, public_jwk, private_jwk, status, created_at, activate_at)
-			VALUES (${key.kid}, ${projectId}, ${ALG}, ${JSON.stringify(key.publicJwk)}, ${JSON.stringify(key.privateJwk)},
-				'next', ${now}, ${now + activateAfterSeconds * 1000})`,
-	]);
-	return { kid: key.kid, activateAt: now + activateAfterSeconds * 1000 };
+	const activateAt = now + activateAfterSeconds * 1000;
+	await commit(deps, projectId, {
+		statements: [
+			sql`DELETE FROM signing_keys WHERE project_id = ${projectId} AND status = 'next'`,
+			sql`INSERT INTO signing_keys (kid, project_id, alg, public_jwk, private_jwk, status, created_at, activate_at)
+				VALUES (${key.kid}, ${projectId}, ${ALG}, ${JSON.stringify(key.publicJwk)}, ${JSON.stringify(key.privateJwk)},
+					'next', ${now}, ${activateAt})`,
+		],
+		// The key id is public (the JWKS names it); the key itself never enters the log.
+		entries: [
+			{
+				action: "project.signing_key.rotated",
+				target: { type: "project", id: projectId },
+				data: { kid: key.kid, activateAt },
+			},
+		],
+	});
+	return { kid: key.kid, activateAt };
 }
 
 /** The published keys: next, active, and retired ones still inside their window. */

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { customAttributeDefinitions, userAttributeValues, users } from "../../db/schema";
+import { customAttributeDefinitions } from "../../db/schema";
 
 export type AttributeDefinition = typeof customAttributeDefinitions.$inferSelect;
 
@@ -38,37 +38,25 @@ export const toDefinitionRows = (rows: Record<string, unknown>[] | undefined): A
 	}));
 
 /** Deletes definitions and strips their values from every user that had one, set-based. */
-export function deleteDefinitionsStatements(db: Db, projectId: string, names: string[], now: number) {
+export function deleteDefinitionsSql(projectId: string, names: string[], now: number) {
 	// Names travel as one JSON parameter: D1 binds at most 100 parameters per statement.
 	const nameList = sql`(SELECT value FROM json_each(${JSON.stringify(names)}))`;
-	const owners = db
-		.selectDistinct({ id: userAttributeValues.userId })
-		.from(userAttributeValues)
-		.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, nameList)));
-	const paths = names.map((n) => `$."${n}"`);
+	const paths = sql.join(
+		names.map((n) => sql`${`$."${n}"`}`),
+		sql`, `,
+	);
 	return [
-		db
-			.update(users)
-			.set({
-				customAttributes: sql`json_remove(${users.customAttributes}, ${sql.join(
-					paths.map((p) => sql`${p}`),
-					sql`, `,
-				)})`,
-				modifiedAt: now,
-				version: sql`${users.version} + 1`,
-			})
-			// `+project_id`: seek the owners by key rather than scan the project (see users.search.ts).
-			.where(and(sql`+${users.projectId} = ${projectId}`, inArray(users.id, owners))),
-		db
-			.delete(userAttributeValues)
-			.where(and(eq(userAttributeValues.projectId, projectId), inArray(userAttributeValues.name, nameList))),
-		db
-			.delete(customAttributeDefinitions)
-			.where(
-				and(
-					eq(customAttributeDefinitions.projectId, projectId),
-					inArray(customAttributeDefinitions.name, nameList),
-				),
-			),
-	] as const;
+		// `+project_id`: seek the owners by key rather than scan the project (see users.search.ts).
+		sql`UPDATE users SET custom_attributes = json_remove(custom_attributes, ${paths}), modified_at = ${now},
+				version = version + 1
+			WHERE +project_id = ${projectId} AND id IN (SELECT DISTINCT user_id FROM user_attribute_values
+				WHERE project_id = ${projectId} AND name IN ${nameList})`,
+		sql`DELETE FROM user_attribute_values WHERE project_id = ${projectId} AND name IN ${nameList}`,
+		sql`DELETE FROM custom_attribute_definitions WHERE project_id = ${projectId} AND name IN ${nameList}`,
+	];
 }
+
+/** How many users hold a value of each of `names` (what deleting them strips). */
+export const holdersSql = (projectId: string, names: string[]) =>
+	sql`SELECT name, count(DISTINCT user_id) AS n FROM user_attribute_values WHERE project_id = ${projectId}
+		AND name IN (SELECT value FROM json_each(${JSON.stringify(names)})) GROUP BY name`;

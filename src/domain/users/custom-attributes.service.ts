@@ -1,5 +1,6 @@
 import { customAttributeTypes } from "../../db/schema";
-import { batch } from "../../db/sql";
+import { all, batch } from "../../db/sql";
+import { changesOf, commit, removedFields } from "../commit";
 import type { Deps } from "../deps";
 import { invalid } from "../errors";
 import { checkCount, checkJsonValue, checkLength } from "../input-limits";
@@ -81,20 +82,55 @@ export async function createDefinitions(deps: Deps, projectId: string, inputs: A
 			createdAt: now,
 		};
 	});
-	const [, list] = await batch(deps.d1, [
-		repo.upsertDefinitionsSql(rows),
-		repo.listDefinitionsSql(projectId),
-	]);
-	return repo.toDefinitionRows(list);
+	// What each name was, for the change rows: an existing name is redefined, not created anew.
+	const current = await all<Record<string, unknown>>(deps.d1, repo.listDefinitionsSql(projectId));
+	const before = new Map(repo.toDefinitionRows(current).map((d) => [d.name, d]));
+	const { reads } = await commit(deps, projectId, {
+		statements: [repo.upsertDefinitionsSql(rows)],
+		entries: rows.map((row) => {
+			const old = before.get(row.name);
+			return {
+				action: "attribute.created",
+				target: { type: "attribute", id: row.name },
+				changes: changesOf(old ? recorded(old) : {}, recorded(row)),
+				...(old ? { data: { redefined: true } } : {}),
+			};
+		}),
+		reads: [repo.listDefinitionsSql(projectId)],
+	});
+	return repo.toDefinitionRows(reads[0]);
 }
+
+/** The fields a change row shows for a definition. */
+const recorded = (d: AttributeDefinition) => ({
+	name: d.name,
+	displayName: d.displayName,
+	type: d.type,
+	options: d.options,
+	defaultValue: d.defaultValue,
+});
 
 /** Deletes definitions, removes their values from every user, and returns the remaining list. */
 export async function deleteDefinitions(deps: Deps, projectId: string, names: string[]) {
 	if (names.length === 0) throw invalid("names", "at least one name is required");
 	if (names.length > 50) throw invalid("names", "at most 50 names per request");
-	const results = await deps.db.batch([
-		...repo.deleteDefinitionsStatements(deps.db, projectId, names, deps.now()),
-		repo.listDefinitionsQuery(deps.db, projectId),
+	const [current, holders] = await batch(deps.d1, [
+		repo.listDefinitionsSql(projectId),
+		repo.holdersSql(projectId, names),
 	]);
-	return results[results.length - 1] as AttributeDefinition[];
+	const wanted = new Set(names);
+	const deleted = repo.toDefinitionRows(current).filter((d) => wanted.has(d.name));
+	const held = new Map((holders ?? []).map((h) => [h.name as string, Number(h.n)]));
+	const { reads } = await commit(deps, projectId, {
+		statements: repo.deleteDefinitionsSql(projectId, names, deps.now()),
+		entries: deleted.map((d) => ({
+			action: "attribute.deleted",
+			target: { type: "attribute", id: d.name },
+			changes: removedFields(recorded(d)),
+			// Every user's value goes with the definition, in the same batch.
+			data: { holders: held.get(d.name) ?? 0 },
+		})),
+		reads: [repo.listDefinitionsSql(projectId)],
+	});
+	return repo.toDefinitionRows(reads[0]);
 }

@@ -2,6 +2,7 @@
 // by every dialect and by sign-in alike: docs/security.md, "Identifiers".
 import { type SQL, sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
+import { commit } from "../commit";
 import type { Deps } from "../deps";
 import { invalid } from "../errors";
 
@@ -151,6 +152,7 @@ export async function rekeyIdentifiers(deps: Deps, projectId: string): Promise<R
 			SET email_key = (SELECT value->>1 FROM json_each(${pairs}) WHERE value->>0 = users.id)
 			WHERE project_id = ${projectId} AND id IN (SELECT value->>0 FROM json_each(${pairs}))`);
 	}
-	if (statements.length) await batch(deps.d1, statements);
+	// Comparison keys only: no field a reader sees changes, so no change row.
+	if (statements.length) await commit(deps, projectId, { statements });
 	return { rekeyed: loginUpdates.length + emailUpdates.length, collisions };
 }

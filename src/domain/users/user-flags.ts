@@ -1,5 +1,5 @@
 /**
- * The predefined v4 user flags (seed 002: "predefined user flags for features"). Roster stores
+ * The predefined user flags (docs/rest-v4.md, `GET …/v4/user_flags`). Roster stores
  * and indexes them; the applications that read a user decide what each one restricts or enables.
  * Adding a flag is adding a line here: the OpenAPI enum, `GET …/v4/user_flags` and validation
  * all read this list.

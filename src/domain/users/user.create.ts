@@ -1,38 +1,53 @@
-// Creating users: single, invite, batch (one read, one write batch).
+// Creating users: single, invite, batch and import (one read, one write batch).
 import { sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
+import type { HashedPasswordInput } from "../../lib/passwords";
+import type { Action } from "../activity/actions";
+import { commit, type Entry } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { assertNotReadOnly, tenantView } from "../scope";
+import { passwordFromInput, readPasswordPolicy } from "../sessions/password-input";
+import { identifierKey } from "./identifiers";
 import {
 	checkAssignmentsInScope,
 	contextQueries,
 	resolveAssignments,
 	toContext,
 	writeAssignmentsStatements,
-} from "./assignments";
-import { identifierKey } from "./identifiers";
+} from "./user.assignments-sql";
+import { createdChanges, userEntry } from "./user.changes";
 import type { User, UserFields } from "./user.types";
 import {
 	checkAssignmentLists,
 	checkCustomAttributes,
 	checkEmail,
+	checkExternalId,
 	checkLoginId,
 	checkLoginIds,
 	checkPhone,
 	checkProfileText,
+	checkUserFlags,
 } from "./user.validate";
 import * as repo from "./users.repo";
 
 import {
 	type AttributeDefs,
 	checkPhoneQuiet,
-	constraintError,
 	definitionsQuery,
 	MAX_BATCH,
 	toDefinitions,
 } from "./users.shared";
+
+/** How the users came to be, as their change rows say it. */
+export type CreateAction = Extract<Action, "user.created" | "user.invited" | "user.imported">;
+
+export interface CreateOptions {
+	/** One user: its failure is thrown rather than reported. */
+	single?: boolean;
+	action?: CreateAction;
+}
 
 export interface CreateResult {
 	created: User[];
@@ -65,6 +80,8 @@ function buildRow(input: UserFields, defs: AttributeDefs, now: number): repo.New
 		customAttributes: attributes,
 		createdAt: input.createdAt ?? now,
 		modifiedAt: now,
+		externalId: checkExternalId(input.externalId) ?? null,
+		userFlags: checkUserFlags(input.userFlags) ?? [],
 	};
 }
 
@@ -76,17 +93,20 @@ export async function createUsers(
 	deps: Deps,
 	projectId: string,
 	inputs: UserFields[],
-	{ single = false } = {},
+	{ single = false, action = "user.created" }: CreateOptions = {},
 ): Promise<CreateResult> {
 	assertNotReadOnly(deps);
 	if (inputs.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await createUsersOnce(deps, projectId, inputs, single);
+			return await createUsersOnce(deps, projectId, inputs, single, action);
 		} catch (error) {
-			// A concurrent writer took a login id between our read and our write: read again.
-			if (attempt < 2 && constraintError(error)) continue;
-			throw constraintError(error) ?? error;
+			// A concurrent writer took a login id between our read and our write (commit names the
+			// collision): read again, and the collision becomes that user's failure.
+			const collided =
+				error instanceof DomainError && (error.code === "user_exists" || error.code === "conflict");
+			if (attempt < 2 && collided) continue;
+			throw error;
 		}
 	}
 }
@@ -96,6 +116,7 @@ async function createUsersOnce(
 	projectId: string,
 	inputs: UserFields[],
 	single: boolean,
+	action: CreateAction,
 ): Promise<CreateResult> {
 	// Tenant-aware (src/domain/scope.ts): each user is checked against the key's tenants below.
 	const { deps: d, tenantIds } = tenantView(deps);
@@ -126,6 +147,7 @@ async function createUsersOnce(
 	const assignments: Parameters<typeof writeAssignmentsStatements>[1] = [];
 	const passwords: [string, string, string, number][] = [];
 	const failed: CreateResult["failed"] = [];
+	const entries: Entry[] = [];
 	for (const input of inputs) {
 		try {
 			checkAssignmentsInScope(input, tenantIds, true);
@@ -147,6 +169,7 @@ async function createUsersOnce(
 			if (row.phone) usedPhones.add(row.phone);
 			rows.push(row);
 			assignments.push({ userId: row.id, resolved });
+			entries.push(userEntry(row, action, createdChanges(createdFields(row, input))));
 			if (input.password) {
 				passwords.push([
 					row.id,
@@ -162,27 +185,119 @@ async function createUsersOnce(
 		}
 	}
 	if (rows.length === 0) return { created: [], failed };
-	const results = await batch(d.d1, [
-		...repo.insertUsersStatements(projectId, rows),
-		...writeAssignmentsStatements(projectId, assignments, now),
-		...(passwords.length
-			? [
-					sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
-						SELECT value->>0, ${projectId}, value->>1, value->>2, 0, value->>3, ${now}
-						FROM json_each(${JSON.stringify(passwords)})`,
-				]
-			: []),
-		repo.usersByIdsQuery(
-			projectId,
-			rows.map((r) => r.id),
-		),
-	]);
-	const byId = new Map(repo.toUsers(results.at(-1)).map((u) => [u.id, u]));
+	// A sign-up (an end user not yet known, src/domain/sessions) is the act of the user it creates.
+	const self = single && d.actor?.type === "user" && d.actor.id === null ? rows[0] : undefined;
+	const as: Deps = self ? { ...d, actor: { type: "user", id: self.id, name: null } } : d;
+	const { reads } = await commit(as, projectId, {
+		statements: [
+			...repo.insertUsersStatements(projectId, rows),
+			...writeAssignmentsStatements(projectId, assignments, now),
+			...(passwords.length
+				? [
+						sql`INSERT INTO user_passwords (user_id, project_id, algorithm, hash, expired, temporary, set_at)
+							SELECT value->>0, ${projectId}, value->>1, value->>2, 0, value->>3, ${now}
+							FROM json_each(${JSON.stringify(passwords)})`,
+					]
+				: []),
+		],
+		entries,
+		reads: [
+			repo.usersByIdsQuery(
+				projectId,
+				rows.map((r) => r.id),
+			),
+		],
+	});
+	const byId = new Map(repo.toUsers(reads[0]).map((u) => [u.id, u]));
 	return { created: rows.map((r) => byId.get(r.id)).filter((u): u is User => u !== undefined), failed };
 }
 
-export async function createUser(deps: Deps, projectId: string, input: UserFields): Promise<User> {
-	const { created } = await createUsers(deps, projectId, [input], { single: true });
+/** What a created user was given, as its change row records it (never the password). */
+function createdFields(row: repo.NewUserRow, input: UserFields) {
+	return {
+		loginIds: row.loginIds,
+		name: row.name,
+		givenName: row.givenName,
+		middleName: row.middleName,
+		familyName: row.familyName,
+		email: row.email,
+		phone: row.phone,
+		verifiedEmail: row.verifiedEmail,
+		verifiedPhone: row.verifiedPhone,
+		picture: row.picture,
+		status: row.status,
+		test: row.test,
+		customAttributes: row.customAttributes,
+		externalId: row.externalId,
+		userFlags: row.userFlags,
+		roleNames: input.roleNames,
+		userTenants: input.userTenants,
+		ssoAppIds: input.ssoAppIds,
+	};
+}
+
+/** A user to create with its password as given: cleartext (policy, then hashed) or an imported hash. */
+export type NewUserInput = Omit<UserFields, "password"> & {
+	password?: string | null;
+	hashedPassword?: HashedPasswordInput | null;
+};
+
+export interface CreateManyResult extends CreateResult {
+	/** The inputs that passed the password checks (what a dry run would create). */
+	valid: UserFields[];
+}
+
+/** The hashed password of `input` (policy read only when there is a cleartext one). */
+export async function passwordOf(
+	deps: Deps,
+	projectId: string,
+	input: Pick<NewUserInput, "password" | "hashedPassword">,
+) {
+	if (!input.password && !input.hashedPassword) return undefined;
+	return passwordFromInput(await readPasswordPolicy(deps, projectId), input);
+}
+
+/**
+ * Batch create and import (`management.user.createBatch`, `management.user.import`): each user's
+ * password is checked against the policy and hashed, or its imported hash validated; a bad one
+ * fails that user only. With `dryRun` nothing is written.
+ */
+export async function createManyUsers(
+	deps: Deps,
+	projectId: string,
+	items: NewUserInput[],
+	{ dryRun = false, action = "user.created" }: { dryRun?: boolean; action?: CreateAction } = {},
+): Promise<CreateManyResult> {
+	if (items.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
+	const failed: CreateResult["failed"] = [];
+	const valid: UserFields[] = [];
+	const policy = items.some((i) => i.password) ? await readPasswordPolicy(deps, projectId) : NO_POLICY;
+	for (const { password, hashedPassword, ...fields } of items) {
+		try {
+			const hashed =
+				password || hashedPassword
+					? await passwordFromInput(policy, { password, hashedPassword })
+					: undefined;
+			valid.push({ ...fields, password: hashed });
+		} catch (error) {
+			if (!(error instanceof DomainError)) throw error;
+			failed.push({ input: fields, reason: error.message });
+		}
+	}
+	if (dryRun || valid.length === 0) return { created: [], failed, valid };
+	const result = await createUsers(deps, projectId, valid, { action });
+	return { created: result.created, failed: [...failed, ...result.failed], valid };
+}
+
+const NO_POLICY = { minLength: 0, lowercase: false, uppercase: false, number: false, nonAlphanumeric: false };
+
+export async function createUser(
+	deps: Deps,
+	projectId: string,
+	input: UserFields,
+	action: CreateAction = "user.created",
+): Promise<User> {
+	const { created } = await createUsers(deps, projectId, [input], { single: true, action });
 	const user = created[0];
 	if (!user) throw new DomainError("internal", "User was not created");
 	return user;
@@ -196,5 +311,5 @@ export async function inviteUser(deps: Deps, projectId: string, input: UserField
 	const { deps: d, tenantIds } = tenantView(deps);
 	const existing = await repo.findUserByRef(d.d1, projectId, input.loginId, tenantIds);
 	if (existing) return existing;
-	return createUser(deps, projectId, { ...input, status: input.status ?? "invited" });
+	return createUser(deps, projectId, { ...input, status: input.status ?? "invited" }, "user.invited");
 }

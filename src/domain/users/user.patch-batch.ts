@@ -1,15 +1,16 @@
 // Patching many users in one request: per-item failures, one write batch.
 import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
-import { revokeSessionsOfUsers } from "../../sessions/client";
+import type { Entry } from "../commit";
+import { commit } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
-import { contextQueries, toContext } from "./assignments";
 import { asUserId, identifierKey, isUserIdShaped } from "./identifiers";
+import { contextQueries, toContext } from "./user.assignments-sql";
 import type { User, UserPatch } from "./user.types";
 import { patchStatements } from "./user.update";
 import * as repo from "./users.repo";
-import { checkPhoneQuiet, definitionsQuery, MAX_BATCH, toDefinitions, withConstraints } from "./users.shared";
+import { checkPhoneQuiet, definitionsQuery, MAX_BATCH, toDefinitions } from "./users.shared";
 
 export interface PatchResult {
 	patched: User[];
@@ -64,6 +65,7 @@ export async function patchUsers(
 	const defs = toDefinitions(defRows);
 	const now = deps.now();
 	const statements: SQL[] = [];
+	const entries: Entry[] = [];
 	const targets: User[] = [];
 	const failed: PatchResult["failed"] = [];
 	const seen = new Set<string>();
@@ -95,6 +97,7 @@ export async function patchUsers(
 			}
 			for (const [key] of keys) owners.set(key, user.id);
 			statements.push(...itemStatements);
+			entries.push(...itemStatements.entries);
 			seen.add(user.id);
 			targets.push(user);
 		} catch (error) {
@@ -103,24 +106,21 @@ export async function patchUsers(
 		}
 	}
 	if (targets.length === 0) return { patched: [], failed };
-	const results = await withConstraints(() =>
-		batch(deps.d1, [
-			...statements,
-			repo.usersByIdsQuery(
-				projectId,
-				targets.map((u) => u.id),
-			),
-		]),
-	);
-	const byId = new Map(repo.toUsers(results.at(-1)).map((u) => [u.id, u]));
 	// Users disabled by the batch lose their sessions before the call returns.
 	const disabled = new Set(
 		items.filter((i) => i.patch.status === "disabled").map((i) => byRef.get(refKey(i.ref))?.id),
 	);
-	await revokeSessionsOfUsers(
-		deps,
-		projectId,
-		targets.filter((t) => disabled.has(t.id)).map((t) => t.id),
-	);
+	const { reads } = await commit(deps, projectId, {
+		statements,
+		entries,
+		reads: [
+			repo.usersByIdsQuery(
+				projectId,
+				targets.map((u) => u.id),
+			),
+		],
+		effects: { revokeSessionsOf: targets.filter((t) => disabled.has(t.id)).map((t) => t.id) },
+	});
+	const byId = new Map(repo.toUsers(reads[0]).map((u) => [u.id, u]));
 	return { patched: targets.map((t) => byId.get(t.id)).filter((u): u is User => u !== undefined), failed };
 }

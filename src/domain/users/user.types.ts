@@ -57,6 +57,10 @@ export interface UserFields {
 	test?: boolean;
 	/** Epoch ms (imports may keep the original creation time). */
 	createdAt?: number;
+	/** An id in the caller's own system ("" or null: none). */
+	externalId?: string | null;
+	/** Predefined flags (user-flags.ts). */
+	userFlags?: string[];
 	roleNames?: string[];
 	userTenants?: { tenantId: string; roleNames?: string[] }[];
 	ssoAppIds?: string[];
@@ -81,4 +85,8 @@ export interface UserPatch {
 	roleNames?: string[];
 	userTenants?: { tenantId: string; roleNames?: string[] }[];
 	ssoAppIds?: string[];
+	/** null or "" clears. */
+	externalId?: string | null;
+	/** Replaces the set. */
+	userFlags?: string[];
 }

@@ -1,24 +1,73 @@
 // Changing one user: overwrite, patch, status, email, phone, login id, names, picture, attributes.
 import type { SQL } from "drizzle-orm";
 import { all } from "../../db/sql";
-import { revokeUserSessions } from "../../sessions/client";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
-import { type AssignmentContext, resolveAssignments, writeAssignmentsStatements } from "./assignments";
 import { identifierKey, isUserIdShaped } from "./identifiers";
+import {
+	type AssignmentContext,
+	resolveAssignments,
+	writeAssignmentsStatements,
+} from "./user.assignments-sql";
+import { assignmentsOf, changesOf, statusEntry, userEntry } from "./user.changes";
 import type { User, UserFields, UserPatch, UserStatus } from "./user.types";
 import {
 	checkAssignmentLists,
 	checkAttributesSize,
 	checkCustomAttributes,
 	checkEmail,
+	checkExternalId,
 	checkLoginId,
 	checkLoginIds,
 	checkPhone,
 	checkProfileText,
+	checkUserFlags,
 } from "./user.validate";
 import * as repo from "./users.repo";
-import { type AttributeDefs, readForWrite, writeAndRead } from "./users.shared";
+import { type AttributeDefs, commitUser, readForWrite } from "./users.shared";
+
+const revokeIf = (disabled: boolean, userId: string) =>
+	disabled ? { revokeSessionsOf: [userId] } : undefined;
+
+/** The profile fields of a user, as change rows name them. */
+const profileOf = (u: User) => ({
+	name: u.name,
+	givenName: u.givenName,
+	middleName: u.middleName,
+	familyName: u.familyName,
+	email: u.email,
+	phone: u.phone,
+	verifiedEmail: u.verifiedEmail,
+	verifiedPhone: u.verifiedPhone,
+	picture: u.picture,
+	customAttributes: u.customAttributes,
+	additionalLoginIds: u.loginIds.slice(1),
+	externalId: u.externalId,
+	userFlags: u.userFlags,
+});
+
+/** user.updated with before → after of the fields touched, and user.enabled/disabled for status. */
+function updateEntries(user: User, after: Record<string, unknown>, status: UserStatus | undefined) {
+	const changes = changesOf({ ...profileOf(user), ...assignmentsOf(user) }, after);
+	return [
+		...(Object.keys(changes).length ? [userEntry(user, "user.updated", changes)] : []),
+		...statusEntry(user, status),
+	];
+}
+
+const sortedAssignments = (a: {
+	roleNames?: string[];
+	userTenants?: { tenantId: string; roleNames?: string[] }[];
+	ssoAppIds?: string[];
+}) => ({
+	roleNames: a.roleNames && [...a.roleNames].sort(),
+	userTenants:
+		a.userTenants &&
+		a.userTenants
+			.map((t) => ({ tenantId: t.tenantId, roleNames: [...(t.roleNames ?? [])].sort() }))
+			.sort((x, y) => x.tenantId.localeCompare(y.tenantId)),
+	ssoAppIds: a.ssoAppIds && [...a.ssoAppIds].sort(),
+});
 
 /** Full overwrite: every field not given is cleared (the primary login id stays). */
 export async function updateUser(
@@ -42,31 +91,34 @@ export async function updateUser(
 	const email = checkEmail(input.email) ?? null;
 	const phone = checkPhone(input.phone) ?? null;
 	const now = deps.now();
-	const updated = await writeAndRead(deps, projectId, user.id, [
-		repo.updateUserStatement(
-			projectId,
-			user.id,
-			{
-				name: text.name ?? null,
-				givenName: text.givenName ?? null,
-				middleName: text.middleName ?? null,
-				familyName: text.familyName ?? null,
-				email,
-				phone,
-				verifiedEmail: email !== null && (input.verifiedEmail ?? false),
-				verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
-				picture: text.picture ?? null,
-				status: input.status,
-				customAttributes: checkCustomAttributes(input.customAttributes ?? {}, defs).set,
-			},
-			now,
+	const columns = {
+		name: text.name ?? null,
+		givenName: text.givenName ?? null,
+		middleName: text.middleName ?? null,
+		familyName: text.familyName ?? null,
+		email,
+		phone,
+		verifiedEmail: email !== null && (input.verifiedEmail ?? false),
+		verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
+		picture: text.picture ?? null,
+		status: input.status,
+		customAttributes: checkCustomAttributes(input.customAttributes ?? {}, defs).set,
+	};
+	const { status, ...profile } = columns;
+	return commitUser(deps, projectId, user.id, {
+		statements: [
+			repo.updateUserStatement(projectId, user.id, columns, now),
+			...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional),
+			...repo.reindexAttributesStatements(projectId, [user.id]),
+			...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now),
+		],
+		entries: updateEntries(
+			user,
+			{ ...profile, additionalLoginIds: additional, ...sortedAssignments(assignmentFields) },
+			status,
 		),
-		...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional),
-		...repo.reindexAttributesStatements(projectId, [user.id]),
-		...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now),
-	]);
-	if (input.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
-	return updated;
+		effects: revokeIf(status === "disabled", user.id),
+	});
 }
 
 export function patchStatements(
@@ -83,6 +135,8 @@ export function patchStatements(
 	const text = checkProfileText(patch);
 	const email = checkEmail(patch.email);
 	const phone = checkPhone(patch.phone);
+	const externalId = checkExternalId(patch.externalId);
+	const userFlags = checkUserFlags(patch.userFlags);
 	const attributes = patch.customAttributes ? checkCustomAttributes(patch.customAttributes, defs) : undefined;
 	const merge = attributes
 		? { ...attributes.set, ...Object.fromEntries(attributes.remove.map((n) => [n, null])) }
@@ -108,11 +162,13 @@ export function patchStatements(
 				verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
 				picture: text.picture,
 				status: patch.status,
+				externalId,
 				mergeCustomAttributes: merge,
 			},
 			now,
 		),
 	);
+	if (userFlags !== undefined) statements.push(...repo.setUserFlagsStatements(projectId, user.id, userFlags));
 	if (patch.additionalLoginIds !== undefined) {
 		const additional = checkLoginIds(patch.additionalLoginIds, "additionalIdentifiers", [
 			user.loginIds[0] ?? "",
@@ -121,7 +177,26 @@ export function patchStatements(
 	}
 	if (merge) statements.push(...repo.reindexAttributesStatements(projectId, [user.id]));
 	statements.push(...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now));
-	return statements;
+	const mergedAttributes = attributes
+		? Object.fromEntries(
+				Object.entries({ ...user.customAttributes, ...attributes.set }).filter(
+					([name]) => !attributes.remove.includes(name),
+				),
+			)
+		: undefined;
+	const after = {
+		...text,
+		email,
+		phone,
+		verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
+		verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
+		customAttributes: mergedAttributes,
+		externalId,
+		userFlags,
+		additionalLoginIds: patch.additionalLoginIds?.map((id) => id.trim()),
+		...sortedAssignments(patch),
+	};
+	return Object.assign(statements, { entries: updateEntries(user, after, patch.status) });
 }
 
 /** A verified flag can only be true for a value the user has (after the patch). */
@@ -135,19 +210,21 @@ function verifiedFlag(given: string | null | undefined, current: string | null, 
 export async function patchUser(scoped: Deps, projectId: string, ref: string, patch: UserPatch) {
 	const { user, defs, ctx, deps } = await readForWrite(scoped, projectId, ref, patch);
 	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now());
-	const updated = await writeAndRead(deps, projectId, user.id, statements);
-	if (patch.status === "disabled") await revokeUserSessions(deps, projectId, user.id);
-	return updated;
+	return commitUser(deps, projectId, user.id, {
+		statements,
+		entries: statements.entries,
+		effects: revokeIf(patch.status === "disabled", user.id),
+	});
 }
 
 /** Disabling a user also ends every session before returning. */
 export async function setStatus(scoped: Deps, projectId: string, ref: string, status: UserStatus) {
 	const { user, deps } = await readForWrite(scoped, projectId, ref);
-	const updated = await writeAndRead(deps, projectId, user.id, [
-		repo.updateUserStatement(projectId, user.id, { status }, deps.now()),
-	]);
-	if (status === "disabled") await revokeUserSessions(deps, projectId, user.id);
-	return updated;
+	return commitUser(deps, projectId, user.id, {
+		statements: [repo.updateUserStatement(projectId, user.id, { status }, deps.now())],
+		entries: statusEntry(user, status),
+		effects: revokeIf(status === "disabled", user.id),
+	});
 }
 
 async function loginIdConflict(deps: Deps, projectId: string, userId: string, value: string) {
@@ -178,9 +255,10 @@ async function updateContact(
 		field === "email"
 			? { email: value, verifiedEmail: isVerified }
 			: { phone: value, verifiedPhone: isVerified };
-	return writeAndRead(deps, projectId, user.id, [
-		repo.updateUserStatement(projectId, user.id, changes, deps.now()),
-	]);
+	return commitUser(deps, projectId, user.id, {
+		statements: [repo.updateUserStatement(projectId, user.id, changes, deps.now())],
+		entries: updateEntries(user, changes, undefined),
+	});
 }
 
 export const updateEmail = (
@@ -219,12 +297,17 @@ export async function updateLoginId(
 	if (next === null && user.loginIds.length <= 1) {
 		throw invalid("newLoginId", "cannot remove the user's last login id");
 	}
-	const updated = await writeAndRead(
-		deps,
-		projectId,
-		user.id,
-		repo.changeLoginIdStatements(projectId, user.id, target, next, deps.now()),
-	);
+	const updated = await commitUser(deps, projectId, user.id, {
+		statements: repo.changeLoginIdStatements(projectId, user.id, target, next, deps.now()),
+		entries: [
+			userEntry(
+				user,
+				"user.login_id.changed",
+				{ loginId: { before: target, after: next } },
+				{ loginId: target },
+			),
+		],
+	});
 	if (next === null && updated.loginIds.some((id) => identifierKey(id) === identifierKey(target))) {
 		// Concurrent removals left this one as the last: the guarded DELETE kept it.
 		throw invalid("newLoginId", "cannot remove the user's last login id");
@@ -258,8 +341,11 @@ export async function updateCustomAttribute(
 	if (!(key in checked.set)) delete after[key];
 	checkAttributesSize(after, "attributeValue");
 	const now = deps.now();
-	return writeAndRead(deps, projectId, user.id, [
-		repo.setAttributeStatement(projectId, user.id, key, key in checked.set ? checked.set[key] : null, now),
-		...repo.reindexAttributesStatements(projectId, [user.id]),
-	]);
+	return commitUser(deps, projectId, user.id, {
+		statements: [
+			repo.setAttributeStatement(projectId, user.id, key, key in checked.set ? checked.set[key] : null, now),
+			...repo.reindexAttributesStatements(projectId, [user.id]),
+		],
+		entries: updateEntries(user, { customAttributes: after }, undefined),
+	});
 }

@@ -1,7 +1,7 @@
 import { customAttributeTypes } from "../../db/schema";
 import { isValidEmail } from "../../lib/email";
-import { normalizeE164 } from "../../lib/phone";
-import { DomainError, invalid, missing } from "../errors";
+import { normalizeE164, parseInternationalPhone } from "../../lib/phone";
+import { DomainError, type DomainErrorCode, invalid, missing } from "../errors";
 import {
 	MAX_ATTRIBUTE_VALUE_BYTES,
 	MAX_ATTRIBUTES_BYTES,
@@ -12,8 +12,15 @@ import {
 	MAX_URL_LENGTH,
 } from "../limits";
 import type { AttributeDefinition } from "./custom-attributes.repo";
-import { identifierKey, isUserIdShaped, normalizeIdentifier } from "./identifiers";
+import {
+	identifierCharacterProblem,
+	identifierKey,
+	isUserIdShaped,
+	normalizeIdentifier,
+	storedIdentifier,
+} from "./identifiers";
 import type { AttributeValue, UserFields, UserPatch } from "./user.types";
+import { isUserFlag } from "./user-flags";
 
 // The user field rules, one set for every dialect (docs/security.md, "User field limits").
 
@@ -202,4 +209,67 @@ export function checkCustomAttributes(
 	}
 	checkAttributesSize(set, field);
 	return { set, remove };
+}
+
+// ---------------------------------------------------------------- field problems of a whole input
+
+/** A field of the neutral input (user.versioned.ts); each dialect names it in its own terms. */
+export type UserField = "name" | "email" | "phone" | "externalId" | "userFlags" | "registered";
+
+export interface FieldIssue {
+	field: UserField;
+	/** The element of a list field. */
+	index?: number;
+	code: string;
+	message: string;
+}
+
+/** Every problem of one input at once; each dialect maps the fields to its own paths. */
+export class FieldErrors extends DomainError {
+	constructor(
+		readonly issues: FieldIssue[],
+		code: DomainErrorCode = "invalid_argument",
+	) {
+		super(code, issues.map((i) => i.message).join("; "), issues[0]?.field);
+	}
+}
+
+// Each returns a message when the value is invalid, else null (also used by the wire schemas).
+
+export const emailInputProblem = (value: string) => {
+	const stored = storedIdentifier(value);
+	return identifierCharacterProblem(stored) ?? emailProblem(stored);
+};
+
+export const phoneProblem = (value: string) => {
+	const parsed = parseInternationalPhone(value);
+	return parsed.ok ? null : parsed.reason;
+};
+
+export function externalIdInputProblem(value: string) {
+	const stored = storedIdentifier(value);
+	return identifierCharacterProblem(stored) ?? externalIdProblem(stored);
+}
+
+export const flagProblem = (value: string) => (isUserFlag(value) ? null : `"${value}" is not a user flag`);
+
+/** An external id of a create or patch: undefined = not given, "" or null = clear. */
+export function checkExternalId(value: string | null | undefined, field = "externalId") {
+	if (value === undefined) return undefined;
+	if (value === null || value.trim() === "") return null;
+	const stored = storedIdentifier(value);
+	const problem = externalIdInputProblem(stored);
+	if (problem) throw invalid(field, problem);
+	return stored;
+}
+
+/** User flags of a create or patch: each predefined, the set without repeats. */
+export function checkUserFlags(values: string[] | undefined, field = "userFlags") {
+	if (values === undefined) return undefined;
+	checkListLength(values, field);
+	values.forEach((flag, i) => {
+		const problem = flagProblem(flag);
+		if (problem) throw invalid(`${field}[${i}]`, problem);
+	});
+	return [...new Set(values)];
 }

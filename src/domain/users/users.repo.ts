@@ -292,6 +292,16 @@ export function reindexAttributesStatements(projectId: string, userIds: string[]
 	];
 }
 
+/** Replaces a user's flags: the column and its index rows (user_flag_values). */
+export function setUserFlagsStatements(projectId: string, userId: string, flags: string[]) {
+	return [
+		sql`UPDATE users SET user_flags = ${JSON.stringify(flags)} WHERE project_id = ${projectId} AND id = ${userId}`,
+		sql`DELETE FROM user_flag_values WHERE project_id = ${projectId} AND user_id = ${userId}`,
+		sql`INSERT INTO user_flag_values (project_id, flag, user_id)
+			SELECT ${projectId}, value, ${userId} FROM json_each(${JSON.stringify(flags)})`,
+	];
+}
+
 /** Column assignments for a set-based UPDATE; undefined values are left out. */
 export interface UserColumnChanges {
 	name?: string | null;
@@ -304,6 +314,7 @@ export interface UserColumnChanges {
 	verifiedPhone?: boolean;
 	picture?: string | null;
 	status?: UserStatus;
+	externalId?: string | null;
 	/** Replaces the whole object. */
 	customAttributes?: Record<string, unknown>;
 	/** Merged into the object in SQL (RFC 7396: null removes), so concurrent patches compose. */
@@ -324,6 +335,7 @@ const COLUMN: Record<
 	verifiedPhone: "verified_phone",
 	picture: "picture",
 	status: "status",
+	externalId: "external_id",
 };
 
 /** One UPDATE touching only the given columns; bumps version and modified time. */
@@ -344,7 +356,7 @@ export function updateUserStatement(
 		sets.push(sql`email_key = ${changes.email === null ? null : identifierKey(changes.email)}`);
 	}
 	if (changes.status !== undefined && changes.status !== "invited") {
-		// Leaving `invited` is registration (DESIGN.md): stamp it once.
+		// Leaving `invited` is registration (docs/architecture.md, status and registration state): stamp it once.
 		sets.push(sql`registration_time = coalesce(registration_time, ${now})`);
 	}
 	if (changes.customAttributes !== undefined) {
@@ -436,7 +448,7 @@ export const existingPhonesQuery = (projectId: string, phones: string[]) =>
 		WHERE project_id = ${projectId} AND phone IS NOT NULL
 			AND phone IN (SELECT value FROM json_each(${JSON.stringify(phones)}))`;
 
-/** The first successful sign-in registers an invited user (DESIGN.md): enabled, registration_time stamped. */
+/** The first successful sign-in registers an invited user (docs/architecture.md): enabled, registration_time stamped. */
 export const registerOnSignInStatement = (projectId: string, userId: string, now: number) =>
 	sql`UPDATE users SET status = 'enabled', registration_time = coalesce(registration_time, ${now}),
 		modified_at = ${now}, version = version + 1

@@ -1,11 +1,13 @@
-// Helpers shared by the user services: attribute definitions, constraint errors, read-then-write.
-import { type SQL, sql } from "drizzle-orm";
+// Helpers shared by the user services: attribute definitions, read-for-write, commit-and-read.
+import { sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
+import { type CommitPlan, commit } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, userNotFound } from "../errors";
 import { tenantView } from "../scope";
-import { checkAssignmentsInScope, contextQueries, toContext } from "./assignments";
 import type { AttributeDefinition } from "./custom-attributes.repo";
+import { checkAssignmentsInScope, contextQueries, toContext } from "./user.assignments-sql";
+import type { User } from "./user.types";
 import { checkPhone } from "./user.validate";
 import * as repo from "./users.repo";
 
@@ -26,33 +28,6 @@ export function toDefinitions(rows: Record<string, unknown>[] | undefined): Attr
 		});
 	}
 	return defs;
-}
-
-/** Maps a D1 unique-constraint failure to the field that collided. */
-export function constraintError(error: unknown): DomainError | null {
-	const message = String((error as Error)?.message ?? error);
-	if (message.includes("FOREIGN KEY constraint failed")) {
-		return new DomainError("conflict", "A role, tenant or SSO application was deleted meanwhile; retry");
-	}
-	if (!message.includes("UNIQUE constraint failed")) return null;
-	if (message.includes("user_login_ids"))
-		return new DomainError("user_exists", "A user with this login id already exists", "loginId");
-	if (message.includes("email"))
-		return new DomainError("user_exists", "Another user already has this email", "email");
-	if (message.includes("phone"))
-		return new DomainError("user_exists", "Another user already has this phone", "phone");
-	if (message.includes("external_id")) {
-		return new DomainError("user_exists", "Another user already has this external id", "externalId");
-	}
-	return new DomainError("user_exists", "User already exists");
-}
-
-export async function withConstraints<T>(run: () => Promise<T>): Promise<T> {
-	try {
-		return await run();
-	} catch (error) {
-		throw constraintError(error) ?? error;
-	}
 }
 
 export function checkPhoneQuiet(phone: string) {
@@ -88,12 +63,18 @@ export async function readForWrite(
 	return { user, defs: toDefinitions(defRows), ctx: toContext(contextRows), deps };
 }
 
-/** Runs the write statements and reads the user back, as one batch. */
-export async function writeAndRead(deps: Deps, projectId: string, userId: string, statements: SQL[]) {
-	const results = await withConstraints(() =>
-		batch(deps.d1, [...statements, repo.userByIdQuery(projectId, userId)]),
-	);
-	const user = repo.toUsers(results.at(-1))[0];
+/** Commits a write of one user (statements, change rows, effects) and reads the user back in the same batch. */
+export async function commitUser(
+	deps: Deps,
+	projectId: string,
+	userId: string,
+	plan: Omit<CommitPlan, "reads">,
+): Promise<User> {
+	const { reads } = await commit(deps, projectId, {
+		...plan,
+		reads: [repo.userByIdQuery(projectId, userId)],
+	});
+	const user = repo.toUsers(reads[0])[0];
 	if (!user) throw userNotFound();
 	return user;
 }

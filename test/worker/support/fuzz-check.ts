@@ -118,7 +118,12 @@ export async function snapshot(projectId: string, ignoreColumns: string[] = []):
 	const skip = new Set([...VOLATILE_COLUMNS, ...ignoreColumns]);
 	const list = await projectTables();
 	const results = await env.DB.batch(
-		list.map((t) => env.DB.prepare(`SELECT * FROM "${t.name}" WHERE "${t.key}" = ?`).bind(projectId)),
+		list.map((t) =>
+			// A refusal records its failure (request.failed, auth.sign_in_failed…: docs/audit.md); not a change.
+			env.DB.prepare(
+				`SELECT * FROM "${t.name}" WHERE "${t.key}" = ?${t.name === "change_log" ? " AND result <> 'failure'" : ""}`,
+			).bind(projectId),
+		),
 	);
 	const out: Snapshot = {};
 	for (const [i, t] of list.entries()) {

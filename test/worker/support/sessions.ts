@@ -98,7 +98,7 @@ export async function verifyJwt(p: TestProject, jwt: string): Promise<{ payload:
 
 export const kidOf = (jwt: string) => decodeProtectedHeader(jwt).kid;
 
-/** The issuer Roster uses: the project id is the last path segment (contract §5.4). */
+/** The issuer Roster uses: the project id is the last path segment (docs/security.md, "Issuer and public origin"). */
 export const issuerOf = (p: TestProject) => `${BASE}/${p.projectId}`;
 
 /** PATCH /v1/operator/projects/{id}: session lifetimes, password policy, lockout. */

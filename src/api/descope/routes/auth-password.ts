@@ -1,4 +1,5 @@
-// Contract §5: password sign-up, sign-in, replace, update and policy (end-user auth).
+// End-user passwords (docs/sessions.md; core-js-sdk `password.signUp`, `signIn`, `replace`, `update`,
+// `policy`): sign-up, sign-in, replace, update and the policy.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as auth from "../../../domain/sessions/auth.service";
 import type { AppEnv } from "../../context";

@@ -1,4 +1,5 @@
-// Contract §5: refresh, logout, logout-all, me, me/history, tenant select, and the JWKS.
+// End-user sessions (docs/sessions.md; core-js-sdk `refresh`, `logout`, `logoutAll`, `me`, `history`,
+// `selectTenant`): refresh, logout, logout-all, me, me/history, tenant select, and the JWKS.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as auth from "../../../domain/sessions/auth.service";
 import { myHistory } from "../../../domain/sessions/credentials.service";
@@ -84,7 +85,7 @@ export function registerSessionAuthRoutes(app: OpenAPIHono<AppEnv>) {
 		return c.json({}, 200);
 	});
 	app.openapi(me, async (c) => {
-		const ctx = await auth.authenticateRefresh(c.var.deps, c.var.projectId, c.var.bearerToken);
+		const ctx = await auth.authenticateRefresh(c.var.deps, c.var.projectId, c.var.bearerToken, "me");
 		return c.json(toResponseUser(ctx.user), 200);
 	});
 	app.openapi(meHistory, async (c) => {

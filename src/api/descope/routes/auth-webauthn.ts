@@ -1,4 +1,4 @@
-// Contract §5 (core-js-sdk `webauthn`): passkey sign-up, sign-in and update, each start + finish.
+// Passkeys (docs/sessions.md; core-js-sdk `webauthn`): sign-up, sign-in and update, each start + finish.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as passkeys from "../../../domain/sessions/passkeys.service";
 import type { AppEnv } from "../../context";

@@ -1,4 +1,5 @@
-// Contract §3.1 rows 4-6 and §3.5: custom attribute definitions.
+// Custom attribute definitions: `management.user.getCustomAttributes`, `createCustomAttributes` and
+// `deleteCustomAttributes` (docs/descope-compat.md).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as attributes from "../../../domain/users/custom-attributes.service";
 import type { AppEnv } from "../../context";

@@ -1,4 +1,5 @@
-// Contract §4.6: management keys (PUT create, PATCH update, load, search, delete) and the license handshake.
+// Management keys as `management.managementKey` calls them (PUT create, PATCH update, load, search,
+// delete) and the license handshake (docs/descope-compat.md, docs/management-keys.md).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { ManagementKey } from "../../../domain/keys/keys.service";
 import * as keys from "../../../domain/keys/keys.service";
@@ -157,6 +158,6 @@ export function registerManagementKeyRoutes(app: OpenAPIHono<AppEnv>) {
 		return c.json({}, 200);
 	});
 
-	// Roster has no rate-limit tiers; any truthy tier keeps the SDK quiet (contract §1.8).
+	// The SDK reads a tier at construction; any truthy one keeps it quiet (docs/descope-compat.md).
 	app.openapi(license, (c) => c.json({ rateLimitTier: "roster" }, 200));
 }

@@ -1,4 +1,5 @@
-// Contract §4.2 and §4.3: roles and permissions.
+// Roles and permissions as `management.role` and `management.permission` call them (single and
+// batch); docs/descope-compat.md lists each route.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as roles from "../../../domain/authz/roles.service";
 import { invalid } from "../../../domain/errors";
@@ -28,7 +29,7 @@ const toWire = (r: roles.Role): z.infer<typeof wireRole> => ({
 	private: r.isPrivate,
 });
 
-// `weight` is Roster's addition (the partner dialect lists roles by weight); default 0.
+// `weight` is Roster's addition, stored and returned as given; default 0.
 const roleFields = {
 	description: optString,
 	permissionNames: optStrings,

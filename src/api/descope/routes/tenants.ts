@@ -1,4 +1,5 @@
-// Contract §4.1: tenants (create, update, delete, load, load all, search, default roles, settings).
+// Tenants as `management.tenant` calls them (create, update, delete, load, loadAll, searchAll,
+// updateDefaultRoles, getSettings, configureSettings); docs/descope-compat.md lists each route.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as tenants from "../../../domain/authz/tenants.service";
 import { DomainError } from "../../../domain/errors";

@@ -1,6 +1,7 @@
-// Contract §3.1 rows 24-29: add/remove tenant, add (v2)/set/remove roles, add/set/remove SSO apps.
+// Tenants, roles and SSO applications of one user (`management.user.addTenant`, `removeTenant`,
+// `addRoles`, `setRoles`, `removeRoles`, `addSSOapps`, `setSSOapps`, `removeSSOapps`; docs/descope-compat.md).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import * as assignments from "../../../domain/users/assignments.service";
+import * as assignments from "../../../domain/users/user.assignments";
 import type { AppEnv } from "../../context";
 import { jsonBody, loginIdField, ok, optString, userEnvelope } from "../schemas";
 import { toResponseUser } from "../user-mapper";

@@ -1,10 +1,9 @@
-// Contract §3.1 rows 9, 9b, 9c, 10, 10b: create, create test user, invite, batch create / invite.
+// `management.user.create`, `createTestUser`, `invite`, `createBatch` / `inviteBatch` and `import` (docs/descope-compat.md).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Deps } from "../../../domain/deps";
 import { DomainError, invalid } from "../../../domain/errors";
-import { passwordFromInput, readPasswordPolicy } from "../../../domain/sessions/password-input";
-import type { UserFields } from "../../../domain/users/user.types";
+import type { NewUserInput } from "../../../domain/users/user.create";
 import * as users from "../../../domain/users/users.service";
+import type { HashedPasswordInput } from "../../../lib/passwords";
 import type { AppEnv } from "../../context";
 import {
 	jsonBody,
@@ -71,61 +70,17 @@ const createBatch = createRoute({
 
 type BatchUser = z.infer<typeof batchUser>;
 
-async function passwordOf(
-	deps: Deps,
-	projectId: string,
-	body: { password?: string | null; hashedPassword?: unknown },
-) {
-	if (!body.password && !body.hashedPassword) return undefined;
-	return passwordFromInput(await readPasswordPolicy(deps, projectId), {
-		password: body.password,
-		hashedPassword: body.hashedPassword as Record<string, unknown> | null,
-	});
-}
+const toNewUser = (item: BatchUser): NewUserInput => ({
+	...toUserFields(item),
+	createdAt: item.createdTime === undefined ? undefined : item.createdTime * 1000,
+	password: item.password,
+	hashedPassword: item.hashedPassword as HashedPasswordInput | null | undefined,
+});
 
-/**
- * Batch create and import: each user's password is checked (policy) and hashed, or its imported
- * hash validated; a bad one fails that user only. With `dryRun` nothing is written.
- */
-async function createMany(deps: Deps, projectId: string, items: BatchUser[], dryRun: boolean) {
-	const failed: { failure: string; user: ReturnType<typeof toResponseUser> }[] = [];
-	const inputs: UserFields[] = [];
-	const needsPolicy = items.some((i) => i.password);
-	const policy = needsPolicy ? await readPasswordPolicy(deps, projectId) : undefined;
-	for (const item of items) {
-		const fields: UserFields = {
-			...toUserFields(item),
-			createdAt: item.createdTime === undefined ? undefined : item.createdTime * 1000,
-		};
-		try {
-			fields.password =
-				item.password || item.hashedPassword
-					? await passwordFromInput(
-							policy ?? {
-								minLength: 0,
-								lowercase: false,
-								uppercase: false,
-								number: false,
-								nonAlphanumeric: false,
-							},
-							{
-								password: item.password,
-								hashedPassword: item.hashedPassword as Record<string, unknown> | null,
-							},
-						)
-					: undefined;
-			inputs.push(fields);
-		} catch (error) {
-			if (!(error instanceof DomainError)) throw error;
-			failed.push({ failure: error.message, user: inputAsResponseUser(fields) });
-		}
-	}
-	if (dryRun) return { created: [], failed, valid: inputs };
-	const result =
-		inputs.length > 0 ? await users.createUsers(deps, projectId, inputs) : { created: [], failed: [] };
-	for (const f of result.failed) failed.push({ failure: f.reason, user: inputAsResponseUser(f.input) });
-	return { created: result.created, failed, valid: inputs };
-}
+const failedUser = (f: { input: Parameters<typeof inputAsResponseUser>[0]; reason: string }) => ({
+	failure: f.reason,
+	user: inputAsResponseUser(f.input),
+});
 
 const importUsers = createRoute({
 	method: "post",
@@ -185,13 +140,19 @@ export function registerUserCreateRoutes(app: OpenAPIHono<AppEnv>) {
 	app.openapi(importUsers, async (c) => {
 		const body = c.req.valid("json");
 		const items = parseImportUsers(body.users);
-		const result = await createMany(c.var.deps, c.var.projectId, items, body.dryrun ?? false);
+		const result = await users.createManyUsers(c.var.deps, c.var.projectId, items.map(toNewUser), {
+			dryRun: body.dryrun ?? false,
+			action: "user.imported",
+		});
 		return c.json(
 			{
 				users: body.dryrun
 					? result.valid.map((v) => inputAsResponseUser(v))
 					: result.created.map(toResponseUser),
-				failures: result.failed.map((f) => ({ user: f.user.loginIds[0] ?? "", reason: f.failure })),
+				failures: result.failed.map((f) => ({
+					user: inputAsResponseUser(f.input).loginIds[0] ?? "",
+					reason: f.reason,
+				})),
 			},
 			200,
 		);
@@ -199,7 +160,13 @@ export function registerUserCreateRoutes(app: OpenAPIHono<AppEnv>) {
 
 	app.openapi(create, async (c) => {
 		const body = c.req.valid("json");
-		const fields = { ...toUserFields(body), password: await passwordOf(c.var.deps, c.var.projectId, body) };
+		const fields = {
+			...toUserFields(body),
+			password: await users.passwordOf(c.var.deps, c.var.projectId, {
+				password: body.password,
+				hashedPassword: body.hashedPassword,
+			}),
+		};
 		const user = body.invite
 			? await users.inviteUser(c.var.deps, c.var.projectId, fields)
 			: await users.createUser(c.var.deps, c.var.projectId, fields);
@@ -208,7 +175,10 @@ export function registerUserCreateRoutes(app: OpenAPIHono<AppEnv>) {
 
 	app.openapi(createTest, async (c) => {
 		const body = c.req.valid("json");
-		const password = await passwordOf(c.var.deps, c.var.projectId, body);
+		const password = await users.passwordOf(c.var.deps, c.var.projectId, {
+			password: body.password,
+			hashedPassword: body.hashedPassword,
+		});
 		const user = await users.createUser(c.var.deps, c.var.projectId, {
 			...toUserFields(body),
 			password,
@@ -220,9 +190,15 @@ export function registerUserCreateRoutes(app: OpenAPIHono<AppEnv>) {
 	app.openapi(createBatch, async (c) => {
 		const body = c.req.valid("json");
 		if (body.users.length === 0) throw invalid("users", "at least one user is required");
-		const result = await createMany(c.var.deps, c.var.projectId, body.users, false);
+		const result = await users.createManyUsers(c.var.deps, c.var.projectId, body.users.map(toNewUser), {
+			action: body.invite ? "user.invited" : "user.created",
+		});
 		return c.json(
-			{ createdUsers: result.created.map(toResponseUser), failedUsers: result.failed, additionalErrors: {} },
+			{
+				createdUsers: result.created.map(toResponseUser),
+				failedUsers: result.failed.map(failedUser),
+				additionalErrors: {},
+			},
 			200,
 		);
 	});

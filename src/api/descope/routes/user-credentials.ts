@@ -1,4 +1,5 @@
-// Contract §3.1 rows 8, 20-23, 30: sign-in history, JWT update, password set/expire, logout user.
+// Credentials by management key (@descope/node-sdk `management.user.history`, `management.jwt.update`,
+// `management.user.setTemporaryPassword` / `setActivePassword` / `expirePassword`, `logoutUser`).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as credentials from "../../../domain/sessions/credentials.service";
 import type { AppEnv } from "../../context";

@@ -1,4 +1,5 @@
-// Contract §3.1 rows 32, 32b, 33, 35: delete by login id or user id, batch delete, delete test users.
+// Deleting users (`management.user.delete`, `deleteByUserId`, `deleteBatch`, `deleteAllTestUsers`;
+// docs/descope-compat.md).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { DomainError } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";

@@ -1,4 +1,5 @@
-// Contract §3.1 row 31 and removePasskey / listPasskeys: a user's passkeys, listed and removed.
+// A user's passkeys, listed and removed (@descope/node-sdk `management.user.listPasskeys`,
+// `removePasskey`, `removeAllPasskeys`).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import * as passkeys from "../../../domain/sessions/passkeys.service";
 import type { AppEnv } from "../../context";

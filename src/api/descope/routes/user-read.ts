@@ -1,4 +1,4 @@
-// Contract §3.1 rows 1, 2, 7, 7b, 7c, 34: load by login id / user id, load many, search v2.
+// `management.user.load`, `loadByUserId`, `searchAll` (docs/descope-compat.md): load by login id / user id, load many, search v2.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { DomainError } from "../../../domain/errors";
 import * as users from "../../../domain/users/users.service";

@@ -1,4 +1,4 @@
-// Contract §3.1 rows 11-19: update (overwrite), patch, patch batch, status, email, login id, phone,
+// `management.user.update`, `patch`, `patchBatch`, `updateStatus`, `updateEmail`, … (docs/descope-compat.md): update (overwrite), patch, patch batch, status, email, login id, phone,
 // names, picture, custom attribute.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { DomainError } from "../../../domain/errors";

@@ -1,6 +1,7 @@
-// Seed 002 migration guide: legacy "PUT|DELETE /api/management/user/{email}" (successor: v4 PATCH|DELETE /users/{user_id}).
+// docs/migration-v4.md: legacy "PUT|DELETE /api/management/user/{email}" (successor: v4 PATCH|DELETE /users/{user_id}).
 import type { Context, Hono } from "hono";
-import { deleteV4User, patchV4User, userIdByEmail } from "../../../domain/users/v4.service";
+import { deleteUserRecord, patchUserRecord } from "../../../domain/users/user.versioned";
+import { userIdByEmail } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { publicOrigin } from "../../public-origin";
 import { V4_BASE } from "../../v4/schemas";
@@ -23,13 +24,13 @@ export function registerLegacyUpdateDeleteRoutes(app: Hono<AppEnv>) {
 			throw new LegacyError(400, "invalid_argument", message, [{ field: "email", message }]);
 		}
 		const userId = await userIdByEmail(c.var.deps, c.var.projectId, c.req.param("email"));
-		const { user } = await patchV4User(c.var.deps, c.var.projectId, userId, toV4Input(body));
+		const { user } = await patchUserRecord(c.var.deps, c.var.projectId, userId, toV4Input(body));
 		return c.json(toLegacyUser(user), 200, { Link: successorOf(c, user.id) });
 	});
 
 	app.delete(PATH, async (c) => {
 		const userId = await userIdByEmail(c.var.deps, c.var.projectId, c.req.param("email"));
-		await deleteV4User(c.var.deps, c.var.projectId, userId);
+		await deleteUserRecord(c.var.deps, c.var.projectId, userId);
 		return c.body(null, 204, { Link: successorOf(c, userId) });
 	});
 }

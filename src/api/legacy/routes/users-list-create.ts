@@ -1,6 +1,7 @@
-// Seed 002 migration guide: legacy "GET /api/management/user" and "POST /api/management/user" (successor: v4 /users).
+// docs/migration-v4.md: legacy "GET /api/management/user" and "POST /api/management/user" (successor: v4 /users).
 import type { Hono } from "hono";
-import { createV4User, listV4Users, type V4Filter } from "../../../domain/users/v4.service";
+import { createUserRecord } from "../../../domain/users/user.versioned";
+import { listUserRecords, type UserFilter } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { publicOrigin } from "../../public-origin";
 import { V4_BASE } from "../../v4/schemas";
@@ -45,11 +46,11 @@ export function registerLegacyListCreateRoutes(app: Hono<AppEnv>) {
 			throw new LegacyError(400, "invalid_argument", errors.map((e) => e.message).join("; "), errors);
 		const email = c.req.query("email");
 		const cid = c.req.query("cid");
-		const filter: V4Filter = {
+		const filter: UserFilter = {
 			...(email ? { emails: [email] } : {}),
 			...(cid ? { externalIds: [cid] } : {}),
 		};
-		const result = await listV4Users(c.var.deps, c.var.projectId, {
+		const result = await listUserRecords(c.var.deps, c.var.projectId, {
 			filter,
 			sort: [{ field: "created", desc: false }],
 			size: perPage,
@@ -71,7 +72,7 @@ export function registerLegacyListCreateRoutes(app: Hono<AppEnv>) {
 				{ field: "email", message: "email: is required" },
 			]);
 		}
-		const { user } = await createV4User(c.var.deps, c.var.projectId, toV4Input(body));
+		const { user } = await createUserRecord(c.var.deps, c.var.projectId, toV4Input(body));
 		const successor = userUrl(`${publicOrigin(c)}${V4_BASE}`, user.id);
 		return c.json(toLegacyUser(user), 201, { Link: `<${successor}>; rel="successor-version"` });
 	});

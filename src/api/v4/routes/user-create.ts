@@ -1,6 +1,6 @@
-// Seed 002 "POST /api/user/management/v4/users": create a user (JSON:API §9.1); its default profile comes with it.
+// docs/rest-v4.md, "POST /api/user/management/v4/users": create a user (JSON:API §9.1); its default profile comes with it.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { createV4User } from "../../../domain/users/v4.service";
+import { createUserRecord } from "../../../domain/users/user.versioned";
 import type { AppEnv } from "../../context";
 import { etagOf } from "../etag";
 import { readView } from "../query";
@@ -44,7 +44,7 @@ export function registerUserCreateRoute(app: OpenAPIHono<AppEnv>) {
 		const deps = c.var.deps;
 		const view = readView(c, c.req.valid("query"), V4_BASE, deps.now());
 		const { data } = c.req.valid("json");
-		const record = await createV4User(deps, c.var.projectId, toUserInput(data.attributes));
+		const record = await createUserRecord(deps, c.var.projectId, toUserInput(data.attributes));
 		return c.json(toUserDocument(record, view), 201, {
 			ETag: etagOf(record.user.version),
 			Location: userUrl(view.base, record.user.id),

@@ -1,6 +1,6 @@
-// Seed 002 "DELETE /api/user/management/v4/users/{user_id}": 204 (JSON:API §9.3), If-Match → 412 when stale.
+// docs/rest-v4.md, "DELETE /api/user/management/v4/users/{user_id}": 204 (JSON:API §9.3), If-Match → 412 when stale.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { deleteV4User } from "../../../domain/users/v4.service";
+import { deleteUserRecord } from "../../../domain/users/user.versioned";
 import type { AppEnv } from "../../context";
 import { ifMatchVersions } from "../etag";
 import { errorResponses, ifMatchHeaders, userIdParams, V4_BASE } from "../schemas";
@@ -23,7 +23,7 @@ const remove = createRoute({
 export function registerUserDeleteRoute(app: OpenAPIHono<AppEnv>) {
 	app.openapi(remove, async (c) => {
 		const { user_id } = c.req.valid("param");
-		await deleteV4User(c.var.deps, c.var.projectId, user_id, ifMatchVersions(c.req.header("if-match")));
+		await deleteUserRecord(c.var.deps, c.var.projectId, user_id, ifMatchVersions(c.req.header("if-match")));
 		return c.body(null, 204);
 	});
 }

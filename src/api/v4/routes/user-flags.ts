@@ -1,4 +1,4 @@
-// The predefined user flags (seed 002 "user_flags"), as a read-only collection of user_flags resources.
+// The predefined user flags (docs/rest-v4.md), as a read-only collection of user_flags resources.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { USER_FLAGS, userFlagNames } from "../../../domain/users/user-flags";
 import type { AppEnv } from "../../context";

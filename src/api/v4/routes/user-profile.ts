@@ -1,6 +1,6 @@
-// JSON:API related resource and relationship of users: default_user_profile (seed 002 "Relationships").
+// JSON:API related resource and relationship of users: default_user_profile (docs/rest-v4.md, JSON:API v1.1 relationships).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { getV4User } from "../../../domain/users/v4.service";
+import { getUserRecord } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { JSONAPI } from "../media-type";
 import { readView } from "../query";
@@ -52,7 +52,7 @@ export function registerUserProfileRoutes(app: OpenAPIHono<AppEnv>) {
 		const deps = c.var.deps;
 		const { user_id } = c.req.valid("param");
 		const view = readView(c, c.req.valid("query"), V4_BASE, deps.now());
-		const record = await getV4User(deps, c.var.projectId, user_id);
+		const record = await getUserRecord(deps, c.var.projectId, user_id);
 		return c.json(
 			{
 				jsonapi: JSONAPI,
@@ -67,7 +67,7 @@ export function registerUserProfileRoutes(app: OpenAPIHono<AppEnv>) {
 		const deps = c.var.deps;
 		const { user_id } = c.req.valid("param");
 		const view = readView(c, {}, V4_BASE, deps.now());
-		const { user, profile } = await getV4User(deps, c.var.projectId, user_id);
+		const { user, profile } = await getUserRecord(deps, c.var.projectId, user_id);
 		return c.json(
 			{
 				jsonapi: JSONAPI,

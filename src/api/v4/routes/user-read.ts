@@ -1,6 +1,6 @@
-// Seed 002 "GET /api/user/management/v4/users/{user_id}": one user, with include and sparse fieldsets; If-None-Match → 304.
+// docs/rest-v4.md, "GET /api/user/management/v4/users/{user_id}": one user, with include and sparse fieldsets; If-None-Match → 304.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { getV4User } from "../../../domain/users/v4.service";
+import { getUserRecord } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { etagOf, notModified } from "../etag";
 import { readView } from "../query";
@@ -35,7 +35,7 @@ export function registerUserReadRoute(app: OpenAPIHono<AppEnv>) {
 		const deps = c.var.deps;
 		const { user_id } = c.req.valid("param");
 		const view = readView(c, c.req.valid("query"), V4_BASE, deps.now());
-		const record = await getV4User(deps, c.var.projectId, user_id);
+		const record = await getUserRecord(deps, c.var.projectId, user_id);
 		const etag = etagOf(record.user.version);
 		if (notModified(c.req.header("if-none-match"), record.user.version)) {
 			return c.body(null, 304, { ETag: etag });

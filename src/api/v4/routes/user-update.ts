@@ -1,6 +1,6 @@
-// Seed 002 "PATCH /api/user/management/v4/users/{user_id}": partial update (JSON:API §9.2), If-Match → 412 when stale.
+// docs/rest-v4.md, "PATCH /api/user/management/v4/users/{user_id}": partial update (JSON:API §9.2), If-Match → 412 when stale.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { patchV4User } from "../../../domain/users/v4.service";
+import { patchUserRecord } from "../../../domain/users/user.versioned";
 import type { AppEnv } from "../../context";
 import { errorObject, JsonApiError } from "../errors";
 import { etagOf, ifMatchVersions } from "../etag";
@@ -59,7 +59,7 @@ export function registerUserUpdateRoute(app: OpenAPIHono<AppEnv>) {
 				}),
 			]);
 		}
-		const record = await patchV4User(
+		const record = await patchUserRecord(
 			deps,
 			c.var.projectId,
 			user_id,

@@ -1,6 +1,6 @@
-// Seed 002 "GET /api/user/management/v4/users": the index, JSON:API cursor pagination, filters, sort, sparse fieldsets.
+// docs/rest-v4.md, "GET /api/user/management/v4/users": the index, JSON:API cursor pagination, filters, sort, sparse fieldsets.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { keyValuesOf, listV4Users, type V4Record } from "../../../domain/users/v4.service";
+import { keyValuesOf, listUserRecords, type UserRecord } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { JSONAPI } from "../media-type";
 import { encodeCursor, linkWith, parseIndexQuery } from "../query";
@@ -26,11 +26,11 @@ export function registerUsersIndexRoute(app: OpenAPIHono<AppEnv>) {
 	app.openapi(index, async (c) => {
 		const deps = c.var.deps;
 		const { view, list } = parseIndexQuery(c, c.req.valid("query"), V4_BASE, deps.now());
-		const { records, hasMore, total } = await listV4Users(deps, c.var.projectId, list);
+		const { records, hasMore, total } = await listUserRecords(deps, c.var.projectId, list);
 
-		const cursorOf = (r: V4Record) => encodeCursor(list.sort, keyValuesOf(r.user, list.sort), r.user.id);
-		const after = (r: V4Record) => linkWith(c, { "page[after]": cursorOf(r), "page[before]": null });
-		const before = (r: V4Record) => linkWith(c, { "page[before]": cursorOf(r), "page[after]": null });
+		const cursorOf = (r: UserRecord) => encodeCursor(list.sort, keyValuesOf(r.user, list.sort), r.user.id);
+		const after = (r: UserRecord) => linkWith(c, { "page[after]": cursorOf(r), "page[before]": null });
+		const before = (r: UserRecord) => linkWith(c, { "page[before]": cursorOf(r), "page[after]": null });
 		const firstLink = linkWith(c, { "page[after]": null, "page[before]": null });
 		const first = records[0];
 		const last = records.at(-1);

@@ -1,9 +1,11 @@
 import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
+import { commit, type Entry } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { assertTenantInScope, tenantView } from "../scope";
-import { contextQueries, resolveRole, toContext } from "./assignments";
+import { contextQueries, resolveRole, toContext } from "./user.assignments-sql";
+import { changesOf, userEntry } from "./user.changes";
 import type { User } from "./user.types";
 import * as repo from "./users.repo";
 
@@ -41,20 +43,26 @@ async function read(
 	return { user, ctx };
 }
 
-async function writeAndRead(deps: Deps, projectId: string, user: User, statements: SQL[]) {
-	const results = await batch(deps.d1, [
-		...statements,
-		touch(projectId, user.id, deps.now()),
-		repo.userByIdQuery(projectId, user.id),
-	]).catch((error) => {
-		if (String(error).includes("FOREIGN KEY constraint failed")) {
-			throw new DomainError("conflict", "A role, tenant or SSO application was deleted meanwhile; retry");
-		}
-		throw error;
+/** Commits the assignment change with its change row and reads the user back, one batch. */
+async function commitAssignment(deps: Deps, projectId: string, user: User, statements: SQL[], entry: Entry) {
+	const { reads } = await commit(deps, projectId, {
+		statements: [...statements, touch(projectId, user.id, deps.now())],
+		entries: [entry],
+		reads: [repo.userByIdQuery(projectId, user.id)],
 	});
-	const updated = repo.toUsers(results.at(-1))[0];
+	const updated = repo.toUsers(reads[0])[0];
 	if (!updated) throw new DomainError("user_not_found", "User not found");
 	return updated;
+}
+
+const tenantIdsOf = (user: User) => user.tenants.map((t) => t.tenantId);
+const sorted = (values: string[]) => [...new Set(values)].sort();
+
+/** The list after an add, set or remove. */
+function applied(current: string[], change: RoleChange, values: string[]) {
+	if (change === "set") return sorted(values);
+	if (change === "add") return sorted([...current, ...values]);
+	return sorted(current.filter((v) => !values.includes(v)));
 }
 
 /** Adds a membership; a new member gets the tenant's default roles. */
@@ -63,13 +71,26 @@ export async function addTenant(scoped: Deps, projectId: string, ref: string, te
 	assertTenantInScope(tenantIds, tenantId);
 	const { user } = await read(deps, projectId, ref, { tenantId }, tenantIds);
 	const isMember = sql`EXISTS (SELECT 1 FROM user_tenants WHERE user_id = ${user.id} AND tenant_id = ${tenantId})`;
-	return writeAndRead(deps, projectId, user, [
-		sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
+	const before = sorted(tenantIdsOf(user));
+	const entry = userEntry(
+		user,
+		"user.tenants.added",
+		changesOf({ tenantIds: before }, { tenantIds: sorted([...before, tenantId]) }),
+		{ tenantId },
+	);
+	return commitAssignment(
+		deps,
+		projectId,
+		user,
+		[
+			sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
 			SELECT ${projectId}, ${user.id}, ${tenantId}, role_id FROM tenant_default_roles
 			WHERE project_id = ${projectId} AND tenant_id = ${tenantId} AND NOT ${isMember}`,
-		sql`INSERT OR IGNORE INTO user_tenants (project_id, user_id, tenant_id, created_at)
+			sql`INSERT OR IGNORE INTO user_tenants (project_id, user_id, tenant_id, created_at)
 			VALUES (${projectId}, ${user.id}, ${tenantId}, ${deps.now()})`,
-	]);
+		],
+		entry,
+	);
 }
 
 /** Removes a membership and the roles held in that tenant. */
@@ -77,10 +98,23 @@ export async function removeTenant(scoped: Deps, projectId: string, ref: string,
 	const { deps, tenantIds } = tenantView(scoped);
 	assertTenantInScope(tenantIds, tenantId);
 	const { user } = await read(deps, projectId, ref, { tenantId }, tenantIds);
-	return writeAndRead(deps, projectId, user, [
-		sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
-		sql`DELETE FROM user_tenants WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
-	]);
+	const before = sorted(tenantIdsOf(user));
+	const entry = userEntry(
+		user,
+		"user.tenants.removed",
+		changesOf({ tenantIds: before }, { tenantIds: before.filter((t) => t !== tenantId) }),
+		{ tenantId },
+	);
+	return commitAssignment(
+		deps,
+		projectId,
+		user,
+		[
+			sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
+			sql`DELETE FROM user_tenants WHERE project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${tenantId}`,
+		],
+		entry,
+	);
 }
 
 export type RoleChange = "add" | "set" | "remove";
@@ -123,7 +157,17 @@ export async function changeRoles(
 			: change === "set"
 				? [sql`DELETE FROM user_roles WHERE ${where}`, insert]
 				: [sql`DELETE FROM user_roles WHERE ${where} AND role_id IN ${list(roleIds)}`];
-	return writeAndRead(deps, projectId, user, statements);
+	const current = tenantId
+		? (user.tenants.find((t) => t.tenantId === tenantId)?.roleNames ?? [])
+		: user.roleNames;
+	const verb = change === "add" ? "added" : change === "set" ? "set" : "removed";
+	const entry = userEntry(
+		user,
+		tenantId ? (`user.tenant_roles.${verb}` as const) : (`user.roles.${verb}` as const),
+		changesOf({ roleNames: sorted(current) }, { roleNames: applied(current, change, roleNames) }),
+		{ tenantId: tenantId ?? null, data: { roleNames } },
+	);
+	return commitAssignment(deps, projectId, user, statements, entry);
 }
 
 export async function changeSsoApps(
@@ -148,5 +192,12 @@ export async function changeSsoApps(
 			: change === "set"
 				? [sql`DELETE FROM user_sso_apps WHERE ${where}`, insert]
 				: [sql`DELETE FROM user_sso_apps WHERE ${where} AND app_id IN ${list(appIds)}`];
-	return writeAndRead(deps, projectId, user, statements);
+	const verb = change === "add" ? "added" : change === "set" ? "set" : "removed";
+	const entry = userEntry(
+		user,
+		`user.sso_apps.${verb}`,
+		changesOf({ ssoAppIds: sorted(user.ssoAppIds) }, { ssoAppIds: applied(user.ssoAppIds, change, appIds) }),
+		{ data: { ssoAppIds: appIds } },
+	);
+	return commitAssignment(deps, projectId, user, statements, entry);
 }

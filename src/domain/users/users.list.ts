@@ -1,15 +1,18 @@
 import { type SQL, sql } from "drizzle-orm";
-import { membersOnly } from "../scope";
+import { all, batch } from "../../db/sql";
+import type { Deps } from "../deps";
+import { DomainError } from "../errors";
+import { membersOnly, tenantView } from "../scope";
 import { identifierKey } from "./identifiers";
 import type { User, UserStatus } from "./user.types";
-import { selectUsersCore, syncLoginIdsStatement, toUsers } from "./users.repo";
+import { selectUsersCore, toUsers } from "./users.repo";
 import { trigramQuery } from "./users.search";
 
-// SQL of the v4 dialect (and its legacy endpoints). The user row comes from users.repo's
-// selectUsersCore (v4 shows no roles or tenants); the default profile is joined to it so that a
-// read stays one statement.
+// Listing users with their default profile (docs/rest-v4.md calls it from the v4 and legacy
+// dialects): filters, sort and keyset cursor. The user row comes from users.repo's selectUsersCore
+// (no roles or tenants); the default profile is joined to it so that a read stays one statement.
 
-export interface V4Profile {
+export interface UserProfile {
 	id: string;
 	locale: string;
 	timeZone: string;
@@ -17,9 +20,9 @@ export interface V4Profile {
 	modifiedAt: number;
 }
 
-export interface V4Record {
+export interface UserRecord {
 	user: User;
-	profile: V4Profile | null;
+	profile: UserProfile | null;
 }
 
 /** The user rows of `inner`, each with its default profile, in `order`. */
@@ -30,7 +33,7 @@ const withProfile = (inner: SQL, order: SQL = sql``) =>
 	LEFT JOIN user_profiles p ON p.project_id = x.project_id AND p.user_id = x.id AND p.is_default = 1
 	${order}`;
 
-export function toRecords(rows: Record<string, unknown>[] | undefined): V4Record[] {
+export function toRecords(rows: Record<string, unknown>[] | undefined): UserRecord[] {
 	return (rows ?? []).map((row) => ({
 		user: toUsers([row])[0] as User,
 		profile:
@@ -61,7 +64,7 @@ export const recordByIdQuery = (
 
 // ---------------------------------------------------------------- index: filters, sort, keyset
 
-export interface V4Filter {
+export interface UserFilter {
 	/** Any of (case-insensitive). */
 	emails?: string[];
 	externalIds?: string[];
@@ -114,7 +117,6 @@ export const sortValueType = (field: SortField) => SORT[field].type;
 /** The sort-key values of a user: what a cursor carries besides the id. */
 export const keyValuesOf = (user: User, sort: SortKey[]) => sort.map((k) => SORT[k.field].of(user));
 
-const jsonList = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
 /** A literal list of bound values: unlike json_each, SQLite knows how short it is. */
 const boundList = (values: (string | number)[]) =>
 	sql`(${sql.join(
@@ -125,7 +127,7 @@ const boundList = (values: (string | number)[]) =>
 /** At most this many values per list filter (D1 binds at most 100 parameters a statement). */
 export const MAX_LIST_FILTER = 10;
 
-function filterConditions(projectId: string, f: V4Filter): SQL[] {
+function filterConditions(projectId: string, f: UserFilter): SQL[] {
 	const where: SQL[] = [
 		accessPath(f) === "subquery" ? sql`+u.project_id = ${projectId}` : sql`u.project_id = ${projectId}`,
 	];
@@ -168,7 +170,7 @@ function filterConditions(projectId: string, f: V4Filter): SQL[] {
  * which lead with project_id), "subquery" for flags and name (the flag index or the trigram index,
  * with project_id kept off the users indexes so that SQLite drives from the subquery).
  */
-function accessPath(f: V4Filter): "order" | "unique" | "subquery" {
+function accessPath(f: UserFilter): "order" | "unique" | "subquery" {
 	if (f.emails?.length || f.externalIds?.length) return "unique";
 	if (f.flags?.length || (f.nameContains && [...f.nameContains].length >= 3)) return "subquery";
 	return "order";
@@ -240,7 +242,7 @@ function keysetParts(terms: OrderTerm[], values: KeyValue[]): SQL[] {
 }
 
 export interface PageRequest {
-	filter: V4Filter;
+	filter: UserFilter;
 	sort: SortKey[];
 	/** The cursor's position: sort-key values, then the id. */
 	cursor?: { values: KeyValue[]; id: string; backwards: boolean };
@@ -268,144 +270,66 @@ export function pageQuery(projectId: string, page: PageRequest): SQL {
 	return withProfile(sql`SELECT * FROM (${union}) u ${orderBy(terms, "u")} LIMIT ${page.limit}`, forward);
 }
 
-export const countQuery = (projectId: string, filter: V4Filter) =>
+export const countQuery = (projectId: string, filter: UserFilter) =>
 	sql`SELECT count(*) AS total FROM users u WHERE ${sql.join(filterConditions(projectId, filter), sql` AND `)}`;
 
 export const userIdByEmailQuery = (projectId: string, email: string, tenantIds?: string[] | null) =>
 	sql`SELECT id FROM users u WHERE project_id = ${projectId} AND email_key IS NOT NULL AND email_key = ${identifierKey(email)}
 		AND ${membersOnly(projectId, tenantIds)}`;
 
-// ---------------------------------------------------------------- writes
+// ---------------------------------------------------------------- reads
 
-export interface V4Changes {
-	name?: string | null;
-	email?: string | null;
-	phone?: string | null;
-	externalId?: string | null;
-	userFlags?: string[];
-	/** true: REGISTERED (invited → enabled, registration stamped); false: UNREGISTERED (invited). */
-	registered?: boolean;
+const notFound = (userId: string) => new DomainError("user_not_found", `No user with id "${userId}"`);
+
+// Tenant-aware (src/domain/scope.ts): a tenant-bound key reads only members of its tenants.
+export async function getUserRecord(deps: Deps, projectId: string, userId: string): Promise<UserRecord> {
+	const { deps: d, tenantIds } = tenantView(deps);
+	const record = toRecords(await all(d.d1, recordByIdQuery(projectId, userId, tenantIds)))[0];
+	if (!record) throw notFound(userId);
+	return record;
 }
 
-/**
- * The statements of a v4 PATCH. The users UPDATE runs last and, like every statement before it,
- * only when the user exists at one of `versions` (when given): in one D1 batch they all see the
- * same version, so either all apply or none does, and of two writers holding the same ETag
- * exactly one wins. The UPDATE returns the new version: no row back means not applied.
- */
-export function patchStatements(
-	projectId: string,
-	userId: string,
-	changes: V4Changes,
-	versions: number[] | undefined,
-	now: number,
-	tenantIds?: string[] | null,
-): SQL[] {
-	// A tenant-bound key (src/domain/scope.ts) changes only users it may change, in every statement.
-	const inScope = membersOnly(projectId, tenantIds, sql`id`, true);
-	const guard =
-		versions === undefined
-			? sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId} AND ${inScope})`
-			: sql`EXISTS (SELECT 1 FROM users WHERE project_id = ${projectId} AND id = ${userId}
-				AND version IN ${jsonList(versions)} AND ${inScope})`;
-	const statements: SQL[] = [];
-	// A login id that was the old email (or external id) follows it, so v4 has one identity per user.
-	const follow = (column: "email" | "external_id", value: string | null | undefined) => {
-		if (value === undefined || value === null) return;
-		statements.push(sql`UPDATE user_login_ids SET login_id = ${value}, login_id_lower = ${identifierKey(value)}
-			WHERE project_id = ${projectId} AND user_id = ${userId} AND ${guard}
-				AND login_id = (SELECT ${sql.raw(column)} FROM users WHERE project_id = ${projectId} AND id = ${userId})
-				AND login_id <> ${value}`);
-	};
-	follow("email", changes.email);
-	follow("external_id", changes.externalId);
-	if (statements.length) statements.push(syncLoginIdsStatement(projectId, userId));
-	if (changes.userFlags !== undefined) {
-		statements.push(
-			sql`DELETE FROM user_flag_values WHERE project_id = ${projectId} AND user_id = ${userId} AND ${guard}`,
-			sql`INSERT INTO user_flag_values (project_id, flag, user_id)
-				SELECT ${projectId}, value, ${userId} FROM json_each(${JSON.stringify(changes.userFlags)}) WHERE ${guard}`,
-		);
-	}
-	const sets: SQL[] = [];
-	if (changes.name !== undefined) sets.push(sql`name = ${changes.name}`);
-	if (changes.email !== undefined) {
-		// A new address is not verified yet (right-hand sides read the old row).
-		sets.push(
-			sql`email = ${changes.email}`,
-			sql`email_key = ${changes.email === null ? null : identifierKey(changes.email)}`,
-			sql`verified_email = CASE WHEN email IS ${changes.email} THEN verified_email ELSE 0 END`,
-		);
-	}
-	if (changes.phone !== undefined) {
-		sets.push(
-			sql`phone = ${changes.phone}`,
-			sql`verified_phone = CASE WHEN phone IS ${changes.phone} THEN verified_phone ELSE 0 END`,
-		);
-	}
-	if (changes.externalId !== undefined) sets.push(sql`external_id = ${changes.externalId}`);
-	if (changes.userFlags !== undefined) sets.push(sql`user_flags = ${JSON.stringify(changes.userFlags)}`);
-	if (changes.registered === true) {
-		sets.push(
-			sql`status = CASE WHEN status = 'invited' THEN 'enabled' ELSE status END`,
-			sql`registration_time = coalesce(registration_time, ${now})`,
-		);
-	} else if (changes.registered === false) {
-		sets.push(sql`status = 'invited'`, sql`registration_time = NULL`);
-	}
-	sets.push(sql`modified_at = ${now}`, sql`version = version + 1`);
-	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
-	statements.push(sql`UPDATE users SET ${sql.join(sets, sql`, `)}
-		WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} AND ${inScope} RETURNING version`);
-	return statements;
+export interface ListQuery {
+	filter: UserFilter;
+	sort: SortKey[];
+	cursor?: { values: KeyValue[]; id: string; backwards: boolean };
+	size: number;
+	withTotal: boolean;
+	/** Legacy page numbers only. */
+	offset?: number;
 }
 
-/** Deletes the user (at one of `versions`, when given); login ids, profile and flags cascade. */
-export function deleteStatements(
-	projectId: string,
-	userId: string,
-	versions: number[] | undefined,
-	tenantIds?: string[] | null,
-): SQL[] {
-	const versionCheck = versions === undefined ? sql`` : sql` AND version IN ${jsonList(versions)}`;
-	const inScope = membersOnly(projectId, tenantIds, sql`id`, true);
-	return [
-		sql`DELETE FROM users WHERE project_id = ${projectId} AND id = ${userId}${versionCheck} AND ${inScope} RETURNING id`,
-		sql`SELECT version FROM users WHERE project_id = ${projectId} AND id = ${userId} AND ${inScope}`,
-	];
+export interface ListResult {
+	records: UserRecord[];
+	/** More rows lie beyond this page in the direction walked. */
+	hasMore: boolean;
+	total?: number;
 }
 
-export interface UniqueValues {
-	email?: string | null;
-	phone?: string | null;
-	externalId?: string | null;
-	/** Values that become login ids, by the field they come from. */
-	loginIds?: { field: "email" | "externalId"; value: string }[];
+/** One round trip: the page (one row more than asked, to know whether more follow) and the count. */
+export async function listUserRecords(deps: Deps, projectId: string, q: ListQuery): Promise<ListResult> {
+	const { deps: d, tenantIds } = tenantView(deps);
+	const filter: UserFilter = { ...q.filter, memberOfTenants: tenantIds ?? undefined };
+	const page = pageQuery(projectId, {
+		filter,
+		sort: q.sort,
+		cursor: q.cursor,
+		limit: q.size + 1,
+		offset: q.offset,
+	});
+	const [rows, count] = await batch(d.d1, q.withTotal ? [page, countQuery(projectId, filter)] : [page]);
+	let records = toRecords(rows);
+	const hasMore = records.length > q.size;
+	// Walking backwards, the extra row is the earliest one (rows come back in forward order).
+	if (hasMore) records = q.cursor?.backwards ? records.slice(1) : records.slice(0, q.size);
+	return { records, hasMore, total: q.withTotal ? Number(count?.[0]?.total ?? 0) : undefined };
 }
 
-/**
- * Which of these values another user already holds: read only after a write failed on a unique
- * index, to name every colliding field at once.
- */
-export function takenValuesQuery(projectId: string, selfId: string | null, values: UniqueValues): SQL | null {
-	const notSelf = (column: "id" | "user_id") =>
-		selfId === null ? sql`1` : sql`${sql.raw(column)} <> ${selfId}`;
-	const parts: SQL[] = [];
-	if (values.email) {
-		parts.push(sql`SELECT 'email' AS field, 'email' AS kind FROM users WHERE project_id = ${projectId}
-			AND email_key IS NOT NULL AND email_key = ${identifierKey(values.email)} AND ${notSelf("id")}`);
-	}
-	if (values.phone) {
-		parts.push(sql`SELECT 'phone' AS field, 'phone' AS kind FROM users WHERE project_id = ${projectId}
-			AND phone IS NOT NULL AND phone = ${values.phone} AND ${notSelf("id")}`);
-	}
-	if (values.externalId) {
-		parts.push(sql`SELECT 'externalId' AS field, 'externalId' AS kind FROM users WHERE project_id = ${projectId}
-			AND external_id IS NOT NULL AND external_id = ${values.externalId} AND ${notSelf("id")}`);
-	}
-	for (const { field, value } of values.loginIds ?? []) {
-		parts.push(sql`SELECT ${field} AS field, 'loginId' AS kind FROM user_login_ids WHERE project_id = ${projectId}
-			AND login_id_lower = ${identifierKey(value)} AND ${notSelf("user_id")}`);
-	}
-	return parts.length ? sql.join(parts, sql` UNION ALL `) : null;
+/** The user id behind an email (legacy endpoints address users by email). */
+export async function userIdByEmail(deps: Deps, projectId: string, email: string): Promise<string> {
+	const { deps: d, tenantIds } = tenantView(deps);
+	const rows = await all<{ id: string }>(d.d1, userIdByEmailQuery(projectId, email, tenantIds));
+	const id = rows[0]?.id;
+	if (!id) throw new DomainError("user_not_found", `No user with email "${email}"`, "email");
+	return id;
 }
