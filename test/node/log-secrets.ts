@@ -6,19 +6,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
-/** The shapes of secrets (the same list as test/worker/activity-secrets.test.ts). */
-const SHAPES: [string, RegExp][] = [
-	["management key", /rk_[A-Za-z0-9_-]{20,}/],
-	// Long enough that no 28-character id can match by chance.
-	["JWT", /eyJ[A-Za-z0-9_-]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/],
-	// The hash itself ($2b$04$…), not an error message naming the prefixes.
-	["bcrypt hash", /\$2[aby]\$\d{2}\$/],
-	["pbkdf2", /pbkdf2/i],
-	["argon2 hash", /\$argon2/],
-	["sha256$", /sha256\$/],
-	["PEM", /-----BEGIN/],
-];
+import { SHAPES } from "../worker/support/secret-shapes.js";
 
 type Row = Record<string, unknown>;
 

@@ -15,6 +15,7 @@ import {
 	type TestProject,
 } from "./harness";
 import { passkeyClient, SoftAuthenticator } from "./support/authenticator";
+import { SHAPES } from "./support/secret-shapes";
 import { authPost, configureProject, refresh, signedIn, signedUp, signIn, signUp } from "./support/sessions";
 import { v4 } from "./v4-harness";
 
@@ -23,19 +24,6 @@ import { v4 } from "./v4-harness";
 // change row for the cleartexts it used, the hashes the database holds and the shapes of secrets.
 
 type Row = Record<string, unknown>;
-
-/** The shapes of secrets, whoever made them (test/node/log-secrets.ts checks the same after the Node run). */
-const SHAPES: [string, RegExp][] = [
-	["management key", /rk_[A-Za-z0-9_-]{20,}/],
-	// Long enough that no 28-character id can match by chance.
-	["JWT", /eyJ[A-Za-z0-9_-]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/],
-	// The hash itself ($2b$04$…), not an error message naming the prefixes.
-	["bcrypt hash", /\$2[aby]\$\d{2}\$/],
-	["pbkdf2", /pbkdf2/i],
-	["argon2 hash", /\$argon2/],
-	["sha256$", /sha256\$/],
-	["PEM", /-----BEGIN/],
-];
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
