@@ -21,14 +21,11 @@ import { createdChanges, userEntry } from "./user.changes";
 import type { User, UserFields } from "./user.types";
 import {
 	checkAssignmentLists,
-	checkCustomAttributes,
-	checkEmail,
 	checkExternalId,
 	checkLoginId,
 	checkLoginIds,
-	checkPhone,
-	checkProfileText,
 	checkUserFlags,
+	profileColumns,
 } from "./user.validate";
 import * as repo from "./users.repo";
 
@@ -59,25 +56,13 @@ function buildRow(input: UserFields, defs: AttributeDefs, now: number): repo.New
 	const additional = checkLoginIds(input.additionalLoginIds ?? [], "additionalLoginIds", [loginId]);
 	const loginIds = [loginId, ...additional];
 	checkAssignmentLists(input);
-	const text = checkProfileText(input);
-	const attributes = checkCustomAttributes(input.customAttributes ?? {}, defs).set;
-	const email = checkEmail(input.email) ?? null;
-	const phone = checkPhone(input.phone) ?? null;
+	const profile = profileColumns(input, defs);
 	return {
 		id: newId("U"),
 		loginIds,
-		name: text.name ?? null,
-		givenName: text.givenName ?? null,
-		middleName: text.middleName ?? null,
-		familyName: text.familyName ?? null,
-		email,
-		phone,
-		verifiedEmail: email !== null && (input.verifiedEmail ?? false),
-		verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
-		picture: text.picture ?? null,
+		...profile,
 		status: input.status ?? "invited",
 		test: input.test ?? false,
-		customAttributes: attributes,
 		createdAt: input.createdAt ?? now,
 		modifiedAt: now,
 		externalId: checkExternalId(input.externalId) ?? null,

@@ -22,6 +22,7 @@ import {
 	checkPhone,
 	checkProfileText,
 	checkUserFlags,
+	profileColumns,
 } from "./user.validate";
 import * as repo from "./users.repo";
 import { type AttributeDefs, commitUser, readForWrite } from "./users.shared";
@@ -61,11 +62,9 @@ const sortedAssignments = (a: {
 	ssoAppIds?: string[];
 }) => ({
 	roleNames: a.roleNames && [...a.roleNames].sort(),
-	userTenants:
-		a.userTenants &&
-		a.userTenants
-			.map((t) => ({ tenantId: t.tenantId, roleNames: [...(t.roleNames ?? [])].sort() }))
-			.sort((x, y) => x.tenantId.localeCompare(y.tenantId)),
+	userTenants: a.userTenants
+		?.map((t) => ({ tenantId: t.tenantId, roleNames: [...(t.roleNames ?? [])].sort() }))
+		.sort((x, y) => x.tenantId.localeCompare(y.tenantId)),
 	ssoAppIds: a.ssoAppIds && [...a.ssoAppIds].sort(),
 });
 
@@ -83,27 +82,14 @@ export async function updateUser(
 		ssoAppIds: input.ssoAppIds ?? [],
 	};
 	checkAssignmentLists(assignmentFields);
-	const text = checkProfileText(input);
+	// Names and picture are refused before the read, so an over-long one is a 400 even for an unknown user.
+	checkProfileText(input);
 	const { user, defs, ctx } = await readForWrite(deps, projectId, ref, assignmentFields);
 	const resolved = resolveAssignments(assignmentFields, ctx);
 	const primary = user.loginIds[0] ?? ref;
 	const additional = checkLoginIds(input.additionalLoginIds ?? [], "additionalLoginIds", [primary]);
-	const email = checkEmail(input.email) ?? null;
-	const phone = checkPhone(input.phone) ?? null;
 	const now = deps.now();
-	const columns = {
-		name: text.name ?? null,
-		givenName: text.givenName ?? null,
-		middleName: text.middleName ?? null,
-		familyName: text.familyName ?? null,
-		email,
-		phone,
-		verifiedEmail: email !== null && (input.verifiedEmail ?? false),
-		verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
-		picture: text.picture ?? null,
-		status: input.status,
-		customAttributes: checkCustomAttributes(input.customAttributes ?? {}, defs).set,
-	};
+	const columns = { ...profileColumns(input, defs), status: input.status };
 	const { status, ...profile } = columns;
 	return commitUser(deps, projectId, user.id, {
 		statements: [

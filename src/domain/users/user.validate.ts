@@ -123,6 +123,31 @@ export function checkProfileText(
 	};
 }
 
+/**
+ * The profile columns of a create or a full overwrite: every field not given is cleared, and a
+ * verified flag holds only with its email or phone.
+ */
+export function profileColumns(
+	input: Omit<UserFields, "loginId">,
+	definitions: Map<string, AttributeDefinition>,
+) {
+	const text = checkProfileText(input);
+	const email = checkEmail(input.email) ?? null;
+	const phone = checkPhone(input.phone) ?? null;
+	return {
+		name: text.name ?? null,
+		givenName: text.givenName ?? null,
+		middleName: text.middleName ?? null,
+		familyName: text.familyName ?? null,
+		email,
+		phone,
+		verifiedEmail: email !== null && (input.verifiedEmail ?? false),
+		verifiedPhone: phone !== null && (input.verifiedPhone ?? false),
+		picture: text.picture ?? null,
+		customAttributes: checkCustomAttributes(input.customAttributes ?? {}, definitions).set,
+	};
+}
+
 /** The list fields of a create, overwrite or patch: roles, tenants (and their roles), applications. */
 export function checkAssignmentLists(input: Pick<UserFields, "roleNames" | "userTenants" | "ssoAppIds">) {
 	if (input.roleNames) checkListLength(input.roleNames, "roleNames");
