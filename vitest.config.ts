@@ -11,10 +11,10 @@ interface RateLimitBinding {
 	simple: { limit: number; period: 10 | 60 };
 }
 
-/** The `ratelimits` of wrangler.jsonc. */
+/** The `ratelimits` of wrangler.toml. */
 async function configuredRateLimits(): Promise<RateLimitBinding[]> {
 	const { unstable_readConfig } = await import("wrangler");
-	return unstable_readConfig({ config: "./wrangler.jsonc" }).ratelimits;
+	return unstable_readConfig({ config: "./wrangler.toml" }).ratelimits;
 }
 
 // Every other test file shares one runtime, and so one set of rate-limit counters, with requests that
@@ -36,11 +36,16 @@ export default defineConfig(async () => {
 		miniflare: { ratelimits?: ReturnType<typeof raised>; bindings?: Record<string, unknown> } = {},
 	) =>
 		cloudflareTest({
-			wrangler: { configPath: "./wrangler.jsonc" },
+			wrangler: { configPath: "./wrangler.toml" },
 			miniflare: {
 				bindings: {
 					TEST_MIGRATIONS: migrations,
 					OPERATOR_KEY: "test-operator-key",
+					// 32 bytes, base64url (docs/webhooks.md, docs/console.md).
+					WEBHOOK_ENCRYPTION_KEY: "dGVzdC13ZWJob29rLWVuY3J5cHRpb24ta2V5LTMyYnk",
+					CONSOLE_SESSION_KEY: "dGVzdC1jb25zb2xlLXNlc3Npb24ta2V5LTMyYnl0ZXM",
+					// Webhook tests deliver to loopback receivers.
+					WEBHOOKS_ALLOW_LOOPBACK: "true",
 					// Tests call http://roster.test (harness.ts BASE): links and JWT issuers name it.
 					PUBLIC_ORIGIN: "http://roster.test",
 					// test/worker/fuzz.test.ts: more runs per property, or a replayed seed.

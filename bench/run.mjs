@@ -96,7 +96,7 @@ function gitRevision() {
 		const commit = git("rev-parse", "--short", "HEAD");
 		return {
 			commit,
-			dirty: git("status", "--porcelain", "--", "src", "migrations", "wrangler.jsonc") !== "",
+			dirty: git("status", "--porcelain", "--", "src", "migrations", "wrangler.toml") !== "",
 		};
 	} catch {
 		return { commit: null, dirty: null };

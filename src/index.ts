@@ -7,7 +7,7 @@ const app = buildApp();
 
 export default {
 	fetch: app.fetch,
-	// The cron of wrangler.jsonc: activity retention (docs/audit.md).
+	// The cron of wrangler.toml: activity retention (docs/audit.md).
 	async scheduled(controller, env) {
 		const run = await enforceRetention(env.DB, controller.scheduledTime);
 		if (run.deleted) console.log("activity retention", run);

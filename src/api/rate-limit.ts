@@ -1,11 +1,11 @@
-// Workers Rate Limiting (docs/security.md): the bindings are declared in wrangler.jsonc; each one
+// Workers Rate Limiting (docs/security.md): the bindings are declared in wrangler.toml; each one
 // counts calls per key, per Cloudflare location, in windows of 10 or 60 seconds.
 import type { Context } from "hono";
 import { DomainError } from "../domain/errors";
 import { parseIp } from "../lib/ip-allowlist";
 import type { AppEnv } from "./context";
 
-/** Each binding's `period` in wrangler.jsonc: the binding answers only `{success}`, so Retry-After is the window. */
+/** Each binding's `period` in wrangler.toml: the binding answers only `{success}`, so Retry-After is the window. */
 export const RATE_LIMIT_PERIODS = {
 	management: 10,
 	auth: 60,

@@ -142,7 +142,7 @@ export default async function setup(project: TestProject) {
 		// the whole run: each binding keeps its namespace and period with a limit no test reaches
 		// (test/worker/rate-limits.test.ts tests the real ones).
 		const raisedRateLimits = Object.fromEntries(
-			unstable_readConfig({ config: join(root, "wrangler.jsonc") }).ratelimits.map(
+			unstable_readConfig({ config: join(root, "wrangler.toml") }).ratelimits.map(
 				(r: { name: string; namespace_id: string; simple: { period: number } }) => [
 					r.name,
 					{
@@ -164,11 +164,18 @@ export default async function setup(project: TestProject) {
 		devEnv.on("buildFailed", onFailure);
 		devEnv.on("error", onFailure);
 		worker = await devEnv.startWorker({
-			config: join(root, "wrangler.jsonc"),
+			config: join(root, "wrangler.toml"),
 			// An env file that does not exist: the developer's `.dev.vars` must not leak into the run.
 			envFiles: [join(tempDir, "none.env")],
 			// A secret_text binding satisfies `secrets.required`.
-			bindings: { ...raisedRateLimits, OPERATOR_KEY: { type: "secret_text", value: operatorKey } },
+			bindings: {
+				...raisedRateLimits,
+				OPERATOR_KEY: { type: "secret_text", value: operatorKey },
+				WEBHOOK_ENCRYPTION_KEY: { type: "secret_text", value: randomBytes(32).toString("base64url") },
+				CONSOLE_SESSION_KEY: { type: "secret_text", value: randomBytes(32).toString("base64url") },
+				// The webhook tests deliver to a receiver on this machine.
+				WEBHOOKS_ALLOW_LOOPBACK: { type: "plain_text", value: "true" },
+			},
 			dev: {
 				remote: false,
 				persist: persistTo,

@@ -1,6 +1,6 @@
 // Rate limits (docs/security.md): per management key, per client address on the sign-in routes,
 // per client address on failed key authentications. This file runs in its own vitest project
-// with the limits of wrangler.jsonc (vitest.config.ts); every test uses its own keys and addresses.
+// with the limits of wrangler.toml (vitest.config.ts); every test uses its own keys and addresses.
 //
 // Local counters (Miniflare) use fixed windows aligned to the clock, so each scenario runs inside
 // one window: it waits for a fresh one when the current one is nearly over, and runs again with
@@ -60,7 +60,7 @@ function expectRetryAfter(res: CallResult, seconds: number) {
 	expect(res.headers.get("retry-after"), JSON.stringify(res.body)).toBe(String(seconds));
 }
 
-it("runs with the limits of wrangler.jsonc, whose periods are the Retry-After the code sends", () => {
+it("runs with the limits of wrangler.toml, whose periods are the Retry-After the code sends", () => {
 	const configured: { name: string; simple: unknown }[] = JSON.parse(
 		(env as unknown as { CONFIGURED_RATE_LIMITS: string }).CONFIGURED_RATE_LIMITS,
 	);

@@ -3,3 +3,4 @@ export * from "./authz";
 export * from "./credentials";
 export * from "./projects";
 export * from "./users";
+export * from "./webhooks";
