@@ -1,23 +1,41 @@
-// `npm run dev`: local Roster with a ready-to-use demo project.
-// 1. makes sure .dev.vars holds an OPERATOR_KEY, 2. applies the D1 migrations locally, 3. starts `wrangler dev`,
+// `npm run dev [-- --port N]`: local Roster with a ready-to-use demo project.
+// 1. makes sure .dev.vars holds the local secrets, 2. applies the D1 migrations locally, 3. starts `wrangler dev`,
 // 4. waits for /health, 5. reuses or creates the demo project (.dev-project.json) and prints how to call it.
 // Node built-ins only, so it runs before anything else is set up.
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DevOptionsError, ensureDevVars as ensureDevVarsIn, parseDevOptions } from "./dev-options.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
-const PORT = 8787;
+let options;
+try {
+	options = parseDevOptions(process.argv.slice(2), process.env);
+} catch (err) {
+	if (!(err instanceof DevOptionsError)) throw err;
+	console.error(`[dev] ${err.message}`);
+	process.exit(2);
+}
+if (options.help) {
+	console.log(options.help);
+	process.exit(0);
+}
+const PORT = options.port;
 const BASE_URL = `http://${HOST}:${PORT}`;
 const DEV_VARS = join(root, ".dev.vars");
 const DEV_PROJECT = join(root, ".dev-project.json");
 const HEALTH_TIMEOUT_MS = 120_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const env = { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" };
+const env = {
+	...process.env,
+	WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false",
+	// Miniflare otherwise fetches https://workers.cloudflare.com/cf.json for `request.cf` (two ENOTFOUND
+	// stacks offline); the built-in placeholder is enough, and Roster records loopback callers as "local".
+	CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+};
 let child; // the process we currently wait on; signals are forwarded to it
 let stopping = false;
 let failed = false;
@@ -45,58 +63,55 @@ function wranglerArgs(args) {
 	return [nodeForWrangler(), [bin, ...args]];
 }
 
-// dotenv syntax as wrangler reads it: optional `export`, quoted values, `#` comments; the last line wins.
-function readOperatorKey(text) {
-	let value;
-	for (const line of text.split(/\r?\n/)) {
-		const m = /^\s*(?:export\s+)?OPERATOR_KEY\s*=\s*(.*)$/.exec(line);
-		if (!m) continue;
-		const quoted = /^(['"`])(.*?)\1/.exec(m[1]);
-		value = quoted ? quoted[2] : m[1].split("#")[0].trim();
-	}
-	return value || undefined;
-}
-
 function ensureDevVars() {
-	if (!existsSync(DEV_VARS)) {
-		const key = randomBytes(32).toString("base64url");
-		writeFileSync(DEV_VARS, `# Local secrets for \`wrangler dev\` (gitignored).\nOPERATOR_KEY=${key}\n`, {
-			mode: 0o600,
-		});
-		log("created .dev.vars with a new OPERATOR_KEY");
-		return key;
-	}
-	const text = readFileSync(DEV_VARS, "utf8");
-	const existing = readOperatorKey(text);
-	if (existing) return existing;
-	const key = randomBytes(32).toString("base64url");
-	appendFileSync(DEV_VARS, `${text === "" || text.endsWith("\n") ? "" : "\n"}OPERATOR_KEY=${key}\n`);
-	log("added an OPERATOR_KEY to .dev.vars");
-	return key;
+	const { vars, added, created } = ensureDevVarsIn(DEV_VARS);
+	if (added.length > 0)
+		log(`${created ? "created .dev.vars with" : "added to .dev.vars:"} ${added.join(", ")}`);
+	return vars.OPERATOR_KEY;
 }
 
-function runToEnd(command, args, extraEnv) {
+// Runs to the end with stdout and stderr captured together, in order.
+function runCaptured(command, args, extraEnv) {
 	return new Promise((resolvePromise, reject) => {
+		let output = "";
 		child = spawn(command, args, {
 			cwd: root,
 			env: { ...env, ...extraEnv },
-			stdio: ["ignore", "inherit", "inherit"],
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		child.stdout.on("data", (chunk) => {
+			output += chunk;
+		});
+		child.stderr.on("data", (chunk) => {
+			output += chunk;
 		});
 		child.on("error", reject);
 		child.on("exit", (code, signal) => {
 			child = undefined;
-			resolvePromise(code ?? (signal ? 128 : 1));
+			resolvePromise({ code: code ?? (signal ? 128 : 1), output });
 		});
 	});
 }
 
+// Wrangler prints a table row per migration; one line says the same.
 async function applyMigrations() {
-	log("applying D1 migrations to the local database");
 	// CI=true makes wrangler skip its "apply these migrations?" prompt.
 	const [node, args] = wranglerArgs(["d1", "migrations", "apply", "DB", "--local"]);
-	const code = await runToEnd(node, args, { CI: "true" });
+	const { code, output } = await runCaptured(node, args, { CI: "true", WRANGLER_HIDE_BANNER: "true" });
 	if (stopping) process.exit(130);
-	if (code !== 0) throw new DevError(`\`wrangler d1 migrations apply DB --local\` failed (exit ${code})`);
+	if (code !== 0) {
+		process.stderr.write(output);
+		throw new DevError(
+			`\`wrangler d1 migrations apply DB --local\` failed (exit ${code}); its output is above`,
+		);
+	}
+	const applied = [...new Set(output.match(/\b\d{4}_[\w-]+\.sql\b/g) ?? [])];
+	if (/No migrations to apply/i.test(output)) log("D1 migrations: the local database is up to date");
+	else if (applied.length > 0)
+		log(
+			`D1 migrations: applied ${applied.length} (${applied.length > 1 ? `${applied[0]} … ${applied.at(-1)}` : applied[0]}) to the local database`,
+		);
+	else log("D1 migrations: applied to the local database");
 }
 
 async function request(path, init = {}) {
@@ -165,7 +180,7 @@ async function ensureProject(operatorKey) {
 		});
 		if (res.status === 200) {
 			log(`reusing demo project ${saved.projectId} from .dev-project.json`);
-			return saved;
+			return { projectId: saved.projectId, managementKey: saved.managementKey };
 		}
 		if (res.status >= 500) {
 			throw new DevError(`GET /v1/mgmt/license answered ${res.status}: ${await bodyOf(res)}`);
@@ -201,7 +216,6 @@ async function ensureProject(operatorKey) {
 		throw new DevError(`POST /v1/operator/projects answered 201 without projectId/managementKey: ${body}`);
 	}
 	const project = { projectId: created.projectId, managementKey: created.managementKey };
-	writeFileSync(DEV_PROJECT, `${JSON.stringify(project, null, "\t")}\n`, { mode: 0o600 });
 	log(`created demo project ${project.projectId}, saved to .dev-project.json`);
 	return project;
 }
@@ -257,7 +271,12 @@ async function main() {
 	try {
 		await waitForHealth(exited);
 		log(`${BASE_URL}/health answers 200`);
-		printBanner(await ensureProject(operatorKey));
+		const project = await ensureProject(operatorKey);
+		// baseUrl too, so scripts reading this file (README's demo.mjs) follow `--port`.
+		writeFileSync(DEV_PROJECT, `${JSON.stringify({ ...project, baseUrl: BASE_URL }, null, "\t")}\n`, {
+			mode: 0o600,
+		});
+		printBanner(project);
 	} catch (err) {
 		failed = true;
 		stopping = true;

@@ -1,13 +1,19 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./api/context";
-import { depsMiddleware } from "./api/context-middleware";
+import { depsMiddleware, dialectOf } from "./api/context-middleware";
 import { buildDescopeApp } from "./api/descope/app";
 import { onDescopeError } from "./api/descope/errors";
-import { buildLegacyApp, LEGACY_BASE } from "./api/legacy/app";
+import { buildLegacyApp } from "./api/legacy/app";
 import { onLegacyError } from "./api/legacy/errors";
+import { allowedMethodsOf, methodNotAllowed } from "./api/method-not-allowed";
 import { buildOperatorApp } from "./api/operator/app";
+import { buildPartnerApp } from "./api/partner/app";
+import { partnerNotFound } from "./api/partner/errors";
+import { PARTNER_BASE } from "./api/partner/schemas";
+import { buildReferenceApp } from "./api/reference/app";
 import { buildV4App } from "./api/v4/app";
 import { jsonApiNotFound } from "./api/v4/errors";
+import { buildConsoleApp } from "./console/app";
 import { DomainError } from "./domain/errors";
 
 export function buildApp() {
@@ -15,17 +21,34 @@ export function buildApp() {
 	// The runtime's ceiling: touches no storage.
 	app.get("/health", (c) => c.json({ ok: true }));
 
+	// The admin console (docs/console.md): HTML pages over this app's own APIs, before any dialect.
+	app.route(
+		"/console",
+		buildConsoleApp((request, env, ctx) => app.fetch(request, env, ctx)),
+	);
+
 	app.use("*", depsMiddleware);
 	app.route("/", buildOperatorApp());
 	app.route("/", buildDescopeApp());
 	app.route("/", buildV4App());
 	app.route("/", buildLegacyApp());
+	// The API reference reads the documents through this app, as a client would.
+	app.route(
+		"/",
+		buildReferenceApp((path, env, ctx) => app.request(path, {}, env, ctx)),
+	);
+	app.route("/", buildPartnerApp());
 
-	// Unknown routes answer in the envelope of the dialect their path belongs to.
-	app.notFound((c) => {
+	// Unknown routes answer in the envelope of the dialect their path belongs to; a known path
+	// under another method answers 405 with Allow.
+	const allowedMethods = allowedMethodsOf(app);
+	app.notFound(async (c) => {
+		const wrongMethod = await methodNotAllowed(c, allowedMethods(c.req.path));
+		if (wrongMethod) return wrongMethod;
 		const notFound = new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`);
-		const legacy = c.req.path === LEGACY_BASE || c.req.path.startsWith(`${LEGACY_BASE}/`);
+		const legacy = dialectOf(c.req.path) === "legacy";
 		if (legacy) return onLegacyError(notFound, c);
+		if (c.req.path === PARTNER_BASE || c.req.path.startsWith(`${PARTNER_BASE}/`)) return partnerNotFound(c);
 		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : onDescopeError(notFound, c);
 	});
 	app.onError(onDescopeError);

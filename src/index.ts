@@ -1,5 +1,6 @@
 import { buildApp } from "./app";
 import { enforceRetention } from "./domain/activity/activity.retention";
+import { handleWebhookBatch, sweepWebhooks } from "./webhooks/consumer";
 
 export { UserSessions } from "./sessions/user-sessions";
 
@@ -7,9 +8,13 @@ const app = buildApp();
 
 export default {
 	fetch: app.fetch,
-	// The cron of wrangler.toml: activity retention (docs/audit.md).
+	// The cron of wrangler.toml: activity retention (docs/audit.md) and the webhook outbox sweep (docs/webhooks.md).
 	async scheduled(controller, env) {
 		const run = await enforceRetention(env.DB, controller.scheduledTime);
 		if (run.deleted) console.log("activity retention", run);
+		const swept = await sweepWebhooks(env, controller.scheduledTime);
+		if (swept.projects || swept.deliveries) console.log("webhook sweep", swept);
 	},
+	// WEBHOOK_QUEUE and its dead-letter queue (docs/webhooks.md): dispatched on batch.queue.
+	queue: (batch, env, ctx) => handleWebhookBatch(batch, env, ctx),
 } satisfies ExportedHandler<Env>;

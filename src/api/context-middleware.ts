@@ -3,6 +3,7 @@ import { createDb, D1Stats, instrumentD1 } from "../db/client";
 import type { RequestContext } from "../domain/activity/actions";
 import { randomToken } from "../lib/crypto";
 import type { AppEnv } from "./context";
+import { requestLocation } from "./request-location";
 
 /** Which dialect a path belongs to, for the activity history. */
 export function dialectOf(path: string): string {
@@ -18,14 +19,13 @@ export function dialectOf(path: string): string {
 
 /** The request's origin for the change rows: Cloudflare's ray id when there is one. */
 function requestContext(req: Request, path: string): RequestContext {
-	const cf = (req as Request & { cf?: { city?: string; country?: string } }).cf;
 	const headers = req.headers;
+	const ip = headers.get("cf-connecting-ip") ?? "";
 	return {
 		id: headers.get("cf-ray") ?? randomToken(12),
 		dialect: dialectOf(path),
-		ip: headers.get("cf-connecting-ip") ?? "",
-		city: cf?.city ?? "",
-		country: cf?.country ?? "",
+		ip,
+		...requestLocation(req, ip),
 		userAgent: (headers.get("user-agent") ?? "").slice(0, 512),
 	};
 }

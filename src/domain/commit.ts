@@ -9,6 +9,8 @@ import { revokeSessionsOfUsers } from "../sessions/client";
 import type { Action, Actor, Changes, RequestContext, TargetType } from "./activity/actions";
 import type { Deps } from "./deps";
 import { DomainError } from "./errors";
+import { webhookQueue } from "./webhooks/webhook.outbox";
+import { hasEnabledEndpointQuery } from "./webhooks/webhook-deliveries.repo";
 
 export type Rows = Record<string, unknown>[];
 
@@ -63,6 +65,12 @@ export function removedFields(before: Record<string, unknown>): Changes {
 }
 
 export interface CommitPlan {
+	/**
+	 * Selects that must each yield a row for the write to apply (If-Match: the object is still at the
+	 * version read). They run first; one that yields nothing aborts the whole batch (the CHECK of
+	 * write_preconditions), so nothing of the write or its record lands: `precondition_failed`.
+	 */
+	preconditions?: SQL[];
 	/** The writes, in order. */
 	statements: SQL[];
 	entries?: Entry[];
@@ -155,6 +163,12 @@ function entriesFromStatement(deps: Deps, projectId: string, from: EntriesFrom):
 /** Maps a D1 constraint failure to a domain error naming the field that collided (null: not one). */
 export function constraintError(error: unknown): DomainError | null {
 	const message = String((error as Error)?.message ?? error);
+	if (message.includes("CHECK constraint failed: precondition_failed")) {
+		return new DomainError(
+			"precondition_failed",
+			"The object changed since it was read; read it again and retry",
+		);
+	}
 	if (message.includes("FOREIGN KEY constraint failed")) {
 		return new DomainError(
 			"conflict",
@@ -212,27 +226,54 @@ function revokedEntry(userId: string, entries: Entry[]): Entry {
 
 /** Runs one write and its record as a single D1 batch, then its effects. */
 export async function commit(deps: Deps, projectId: string, plan: CommitPlan): Promise<Committed> {
-	const before = (plan.entriesFrom ?? []).map((f) => entriesFromStatement(deps, projectId, f));
+	const guards = (plan.preconditions ?? []).map(
+		(select) => sql`INSERT INTO write_preconditions (failed) SELECT 1 WHERE NOT EXISTS (${select})`,
+	);
+	const before = [
+		...guards,
+		...(plan.entriesFrom ?? []).map((f) => entriesFromStatement(deps, projectId, f)),
+	];
 	const revoke = [...new Set(plan.effects?.revokeSessionsOf ?? [])];
 	const own = new Set(plan.entries?.filter((e) => e.action === "session.revoked").map(userOf));
 	const added = revoke.filter((id) => !own.has(id)).map((id) => revokedEntry(id, plan.entries ?? []));
 	const all = [...(plan.entries ?? []), ...added];
 	const entries = all.length ? [entriesStatement(deps, projectId, all)] : [];
 	const reads = plan.reads ?? [];
+	// The change rows are the webhook outbox (docs/webhooks.md): whether the project has an endpoint
+	// to hand them to is read in the same batch, so a write still costs one round trip.
+	const recorded = entries.length > 0 || (plan.entriesFrom?.length ?? 0) > 0;
+	const outbox = recorded ? [hasEnabledEndpointQuery(projectId)] : [];
 	let results: Rows[];
 	try {
-		results = await batch(deps.d1, [...before, ...plan.statements, ...entries, ...reads]);
+		results = await batch(deps.d1, [...before, ...plan.statements, ...entries, ...reads, ...outbox]);
 	} catch (error) {
 		throw constraintError(error) ?? error;
 	}
 	const start = before.length;
 	const committed: Committed = {
 		results: results.slice(start, start + plan.statements.length),
-		reads: results.slice(start + plan.statements.length + entries.length),
+		reads: results.slice(start + plan.statements.length + entries.length, results.length - outbox.length),
 	};
+	if (outbox.length && results[results.length - 1]?.length) askForFanout(deps, projectId);
 	if (revoke.length) await revokeSessionsOfUsers(deps, projectId, revoke);
 	if (plan.effects?.forgetKeyHashes?.length) await forgetCachedKeys(deps.kv, plan.effects.forgetKeyHashes);
 	return committed;
+}
+
+/**
+ * Hands the project's new change rows to the webhook queue, in the background. It never fails the
+ * write: a message lost here is found by the scheduled outbox sweep (docs/webhooks.md).
+ */
+function askForFanout(deps: Deps, projectId: string) {
+	try {
+		deps.waitUntil(
+			webhookQueue(deps.env)
+				.send({ kind: "fanout", projectId })
+				.catch((error) => console.error("webhook fan-out not enqueued", projectId, error)),
+		);
+	} catch (error) {
+		console.error("webhook fan-out not enqueued", projectId, error);
+	}
 }
 
 /**
@@ -242,5 +283,9 @@ export async function commit(deps: Deps, projectId: string, plan: CommitPlan): P
  */
 export async function record(deps: Deps, projectId: string, entries: Entry[]) {
 	if (!entries.length) return;
-	await batch(deps.env.DB, [entriesStatement(deps, projectId, entries)]);
+	const [, endpoints] = await batch(deps.env.DB, [
+		entriesStatement(deps, projectId, entries),
+		hasEnabledEndpointQuery(projectId),
+	]);
+	if (endpoints?.length) askForFanout(deps, projectId);
 }

@@ -1,6 +1,9 @@
 // The official @descope/node-sdk against Roster: management.audit (docs/audit.md).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { expect, it } from "vitest";
-import { createTenant, expectError, expectOk, setupProject, unique } from "./harness.js";
+import { createTenant, expectError, expectOk, setupProject, sleep, unique } from "./harness.js";
 
 it("search finds what the SDK did, by userIds, loginIds and actions; occurred is a number", async () => {
 	const { project, sdk } = await setupProject();
@@ -81,12 +84,44 @@ it("createEvent writes an application event that search returns with its type, a
 	});
 });
 
-it("createAuditWebhook answers a clear error (not a 5xx)", async () => {
-	const { sdk } = await setupProject();
-	const res = await sdk.management.audit.createAuditWebhook({ name: "wh", url: "https://hook.example" });
-	const error = expectError(res, "E011001");
-	expect(res.code).toBe(400);
-	expect(error.errorMessage).toContain("not supported yet");
+it("createAuditWebhook: activity entries reach the receiver, signed with the given hmacSecret", async () => {
+	const hits: { headers: Record<string, unknown>; body: string }[] = [];
+	const server = createServer((req, res) => {
+		let body = "";
+		req.on("data", (chunk) => {
+			body += chunk;
+		});
+		req.on("end", () => {
+			hits.push({ headers: req.headers, body });
+			res.end("ok");
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+	try {
+		const { port } = server.address() as AddressInfo;
+		const { sdk } = await setupProject();
+		const secret = `whsec_${Buffer.from("audit-webhook-test-secret-32-bytes").toString("base64")}`;
+		expectOk(
+			await sdk.management.audit.createAuditWebhook({
+				name: "audit",
+				url: `http://127.0.0.1:${port}/audit`,
+				hmacSecret: secret,
+				headers: { "x-audit-source": "roster-test" },
+				filters: [{ key: "actions", operator: "includes", values: ["user.created"] }],
+			} as never),
+		);
+		const loginId = `${unique("hook")}@example.com`;
+		expectOk(await sdk.management.user.create(loginId, { email: loginId }));
+		for (let i = 0; i < 100 && hits.length === 0; i++) await sleep(100);
+		expect(hits, "one delivery").toHaveLength(1);
+		const hit = hits[0] as (typeof hits)[number];
+		expect(hit.headers["x-audit-source"]).toBe("roster-test");
+		const verified = new Webhook(secret).verify(hit.body, hit.headers as Record<string, string>) as any;
+		expect(verified.action ?? verified.data?.action, hit.body).toBe("user.created");
+		expect(hit.body).toContain(loginId);
+	} finally {
+		server.close();
+	}
 });
 
 it("a refused SDK call shows up as request.failed", async () => {

@@ -223,7 +223,7 @@ it("searches only the key's own project", async () => {
 	expect(body.audits).toEqual([]);
 });
 
-it("createAuditWebhook answers a clear 400 and keeps nothing of its body", async () => {
+it("createAuditWebhook creates an audit endpoint whose secrets never reach the log", async () => {
 	const p = await newProject("audit");
 	const res = await mgmt(p).post("/v2/mgmt/connector/audit/web/set", {
 		name: "wh",
@@ -231,12 +231,17 @@ it("createAuditWebhook answers a clear 400 and keeps nothing of its body", async
 		hmacSecret: "Hmac-Secret-Marker",
 		authentication: { bearerToken: "Bearer-Marker" },
 	});
-	expectDescopeError(res, 400, "E011001", "not supported yet");
+	expect(res.status, JSON.stringify(res.body)).toBe(200);
 	const rows = await env.DB.prepare(
-		"SELECT * FROM change_log WHERE project_id = ? AND action = 'request.failed'",
+		"SELECT * FROM change_log WHERE project_id = ? AND action = 'webhook.created'",
 	)
 		.bind(p.projectId)
 		.all();
 	expect(rows.results, JSON.stringify(rows.results)).toHaveLength(1);
 	expect(JSON.stringify(rows.results)).not.toMatch(/Marker/);
+	const stored = await env.DB.prepare("SELECT * FROM webhook_endpoints WHERE project_id = ?")
+		.bind(p.projectId)
+		.all();
+	expect(stored.results).toHaveLength(1);
+	expect(JSON.stringify(stored.results)).not.toMatch(/Marker/);
 });

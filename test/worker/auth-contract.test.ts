@@ -233,8 +233,8 @@ describe("unknown routes", () => {
 	it("answer 404 in the envelope with a valid key", async () => {
 		expectDescopeError(await mgmt(a).get("/v1/mgmt/no-such-route"), 404, "E011404");
 		expectDescopeError(await mgmt(a).post("/v2/mgmt/no-such-route"), 404, "E011404");
-		// A registered path with a method it does not serve.
-		expectDescopeError(await mgmt(a).delete("/v1/mgmt/user/create"), 404, "E011404");
+		// A registered path with a method it does not serve: 405 with Allow (src/api/method-not-allowed.ts).
+		expectDescopeError(await mgmt(a).delete("/v1/mgmt/user/create"), 405, "E011405");
 	});
 
 	it("answer 404 in the envelope outside the management prefix, without a key", async () => {

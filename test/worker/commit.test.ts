@@ -454,6 +454,38 @@ describe("withoutSecrets", () => {
 	});
 });
 
+describe("preconditions", () => {
+	it("a precondition that holds lets the write and its rows land", async () => {
+		const p = await project();
+		await commit(depsFor(), p.projectId, {
+			preconditions: [sql`SELECT 1 FROM projects WHERE id = ${p.projectId}`],
+			statements: [insertTenant(p.projectId, "kept")],
+			entries: [tenantCreated("kept")],
+		});
+		expect(await tenantRows(p.projectId)).toEqual([{ id: "kept", name: "kept" }]);
+		expect((await changeRows(p.projectId)).map((r) => r.target_id)).toEqual(["kept"]);
+	});
+
+	it("one that no longer holds leaves neither data nor change rows, and says precondition_failed", async () => {
+		const p = await project();
+		const error = await thrown(() =>
+			commit(depsFor(), p.projectId, {
+				preconditions: [sql`SELECT 1 FROM projects WHERE id = ${p.projectId}`, sql`SELECT 1 WHERE 0`],
+				statements: [insertTenant(p.projectId, "never")],
+				entries: [tenantCreated("never")],
+			}),
+		);
+		expect(error).toBeInstanceOf(DomainError);
+		expect((error as DomainError).code).toBe("precondition_failed");
+		expect(await tenantRows(p.projectId)).toEqual([]);
+		expect(await changeRows(p.projectId)).toEqual([]);
+		const guards = await env.DB.prepare("SELECT count(*) AS n FROM write_preconditions").first<{
+			n: number;
+		}>();
+		expect(guards?.n).toBe(0);
+	});
+});
+
 describe("many entries", () => {
 	it("1,000 entries are one statement with one JSON parameter, in the same single batch", async () => {
 		const p = await project();
@@ -463,8 +495,9 @@ describe("many entries", () => {
 			statements: [insertTenant(p.projectId, "one")],
 			entries,
 		});
-		expect(counts.batches, "one batch").toEqual([2]);
-		expect(counts.prepared, "the write and one entries statement").toBe(2);
+		// The write, one entries statement, and the outbox's read of whether any webhook endpoint waits.
+		expect(counts.batches, "one batch").toEqual([3]);
+		expect(counts.prepared, "the write, one entries statement and the outbox read").toBe(3);
 		const rows = await changeRows(p.projectId);
 		expect(rows).toHaveLength(1000);
 		expect(new Set(rows.map((r) => r.target_id)).size).toBe(1000);

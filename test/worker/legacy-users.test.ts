@@ -126,11 +126,11 @@ describe("the service parameter", () => {
 					headers: { authorization: `Apikey ${p.managementKey}` },
 				}),
 		],
-	])("is refused %s, naming the licensing API", async (_where, act) => {
+	])("is refused %s, naming what Roster serves instead", async (_where, act) => {
 		const p = await newProject();
 		const res = await act(p);
 		expectLegacyError(res, 400, "unsupported_parameter", ["service"]);
-		expect(res.body.message).toContain("Management licenses v4 API");
+		expect(res.body.message).toContain("serves no licensing API");
 		expect(res.headers.get("deprecation")).toMatch(/^@\d+$/);
 	});
 });

@@ -143,6 +143,12 @@ const cases: { title: string; create: Partial<Row>; patch?: Partial<Row>; expect
 		expected: { ok: true, row: { name: null, email: "same@example.com", phone: null } },
 	},
 	{
+		title: "a name of only spaces clears it",
+		create: { name: "Someone" },
+		patch: { name: "   " },
+		expected: { ok: true, row: { name: null, email: "same@example.com", phone: null } },
+	},
+	{
 		title: "an invalid phone in a patch",
 		create: { name: "Someone" },
 		patch: { phone: "+10123456789" },
@@ -164,6 +170,133 @@ describe("the same user through Descope and v4", () => {
 			expect(await countRows(a.projectId, "users")).toBe(users);
 			expect(await countRows(b.projectId, "users")).toBe(users);
 		}
+	});
+});
+
+/** The user's status, registration time and the status rows written, by user id. */
+async function statusOf(projectId: string, id: string) {
+	const row = await env.DB.prepare(
+		"SELECT status, registration_time FROM users WHERE project_id = ? AND id = ?",
+	)
+		.bind(projectId, id)
+		.first<{ status: string; registration_time: number | null }>();
+	const actions = (await changeRows(projectId))
+		.filter((r) => r.target_id === id && /^user\.(registered|unregistered|enabled|disabled)$/.test(r.action))
+		.map((r) => r.action);
+	return { status: row?.status, registered: row?.registration_time !== null, actions };
+}
+
+describe("one patch command: status, registration and refusals", () => {
+	it("registering and unregistering store the same and write the same rows through Descope and v4", async () => {
+		const a = await newProject();
+		const b = await newProject();
+		const descope = mgmt(a);
+		const viaDescope = expectStatus(
+			await descope.post("/v1/mgmt/user/create", {
+				loginId: "reg@example.com",
+				email: "reg@example.com",
+				status: "invited",
+			}),
+			200,
+		).user.userId as string;
+		const rest = v4(b);
+		const viaV4 = (await createV4(rest, { contact_details: { email: "reg@example.com" } })).id;
+		expect(await statusOf(a.projectId, viaDescope)).toMatchObject({ status: "invited", registered: false });
+		expect(await statusOf(b.projectId, viaV4)).toMatchObject({ status: "invited", registered: false });
+
+		expectStatus(
+			await descope.patch("/v1/mgmt/user/patch", { loginId: "reg@example.com", status: "enabled" }),
+			200,
+		);
+		expectStatus(
+			await rest.patch(
+				`${V4}/users/${viaV4}`,
+				patchDoc(viaV4, { registration_information: { registration_state: "REGISTERED" } }),
+			),
+			200,
+		);
+		const registered = { status: "enabled", registered: true, actions: ["user.registered"] };
+		expect(await statusOf(a.projectId, viaDescope)).toEqual(registered);
+		expect(await statusOf(b.projectId, viaV4)).toEqual(registered);
+
+		expectStatus(
+			await descope.patch("/v1/mgmt/user/patch", { loginId: "reg@example.com", status: "invited" }),
+			200,
+		);
+		expectStatus(
+			await rest.patch(
+				`${V4}/users/${viaV4}`,
+				patchDoc(viaV4, { registration_information: { registration_state: "UNREGISTERED" } }),
+			),
+			200,
+		);
+		const unregistered = {
+			status: "invited",
+			registered: false,
+			actions: ["user.registered", "user.unregistered"],
+		};
+		expect(await statusOf(a.projectId, viaDescope)).toEqual(unregistered);
+		expect(await statusOf(b.projectId, viaV4)).toEqual(unregistered);
+		// Unregistering ends the sessions in both: one session.revoked row each, caused by it.
+		for (const [project, id] of [
+			[a.projectId, viaDescope],
+			[b.projectId, viaV4],
+		] as const) {
+			const revoked = (await changeRows(project)).filter(
+				(r) => r.action === "session.revoked" && r.target_id === id,
+			);
+			expect(revoked, project).toHaveLength(1);
+		}
+	});
+
+	it("every refused field is named at once, in each dialect's terms", async () => {
+		const a = await newProject();
+		const b = await newProject();
+		const descope = mgmt(a);
+		await createUser(descope, { loginId: "many@example.com", email: "many@example.com" });
+		const res = await descope.patch("/v1/mgmt/user/patch", {
+			loginId: "many@example.com",
+			phone: "abc",
+			givenName: "g".repeat(300),
+		});
+		expect(res.status, JSON.stringify(res.body)).toBe(400);
+		expect(res.body.errorMessage).toMatch(/givenName: .*; phone: |phone: .*; givenName: /);
+		const rest = v4(b);
+		const user = await createV4(rest, { contact_details: { email: "many@example.com" } });
+		const refused = await rest.patch(
+			`${V4}/users/${user.id}`,
+			patchDoc(user.id, {
+				contact_details: { telephone_number_E123: "+10123456789" },
+				user_flags: ["no-such-flag"],
+			}),
+		);
+		expect(refused.status, JSON.stringify(refused.body)).toBe(400);
+		const pointers = refused.body.errors.map((e: any) => e.source?.pointer).sort();
+		expect(pointers).toEqual([
+			"/data/attributes/contact_details/telephone_number_E123",
+			"/data/attributes/user_flags/0",
+		]);
+		expect(await countRows(b.projectId, "users")).toBe(1);
+	});
+
+	it("a new email is unverified through Descope too, unless the patch says otherwise", async () => {
+		const p = await newProject();
+		const api = mgmt(p);
+		await createUser(api, { loginId: "verif", email: "old@example.com", verifiedEmail: true });
+		const moved = expectStatus(
+			await api.patch("/v1/mgmt/user/patch", { loginId: "verif", email: "new@example.com" }),
+			200,
+		);
+		expect(moved.user).toMatchObject({ email: "new@example.com", verifiedEmail: false, loginIds: ["verif"] });
+		const kept = expectStatus(
+			await api.patch("/v1/mgmt/user/patch", {
+				loginId: "verif",
+				email: "newer@example.com",
+				verifiedEmail: true,
+			}),
+			200,
+		);
+		expect(kept.user).toMatchObject({ email: "newer@example.com", verifiedEmail: true });
 	});
 });
 

@@ -217,7 +217,7 @@ describe("PATCH /users/{user_id}: refused, with nothing changed", () => {
 				colour: "blue",
 				contact_details: { email: "bad", telephone_number_E123: "+1 800" },
 				user_flags: ["NOPE"],
-				registration_information: { registration_time: 5, registration_state: "REGISTERED" },
+				registration_information: { registration_state: "REGISTERED" },
 			}),
 		);
 		expectErrors(res, 400, [
@@ -229,13 +229,103 @@ describe("PATCH /users/{user_id}: refused, with nothing changed", () => {
 				source: { pointer: "/data/attributes/contact_details/telephone_number_E123" },
 			},
 			{ status: "400", code: "unknown_user_flag", source: { pointer: "/data/attributes/user_flags/0" } },
-			{
-				status: "403",
-				code: "read_only",
-				source: { pointer: "/data/attributes/registration_information/registration_time" },
-			},
 		]);
 		expect(expectStatus(await api.get(`${V4}/users/${user.id}`), 200).data).toEqual(user);
+	});
+
+	it("a resource PATCHed back exactly as fetched is accepted: unchanged read-only members are no change", async () => {
+		const p = await newProject();
+		const api = v4(p);
+		const user = await createV4(api, { name: "Echo", contact_details: { email: "echo@example.com" } });
+		const fetched = expectStatus(await api.get(`${V4}/users/${user.id}`), 200).data;
+		const { type, id, attributes, relationships } = fetched;
+		const res = await api.patch(`${V4}/users/${user.id}`, {
+			data: {
+				type,
+				id,
+				attributes: { ...attributes, name: "Echoed" },
+				relationships: { default_user_profile: { data: relationships.default_user_profile.data } },
+			},
+		});
+		const body = expectStatus(res, 200);
+		expect(body.data.attributes).toMatchObject({
+			name: "Echoed",
+			registration_information: { registration_state: "UNREGISTERED", registration_time: null },
+		});
+	});
+
+	it("a read-only member that would change is a 403 naming it, and nothing changes", async () => {
+		const p = await newProject();
+		const api = v4(p);
+		const user = await createV4(api, { name: "Keep", contact_details: { email: "ro@example.com" } });
+		expectErrors(
+			await api.patch(
+				`${V4}/users/${user.id}`,
+				patchDoc(user.id, { name: "Changed", registration_information: { registration_time: 5 } }),
+			),
+			403,
+			[
+				{
+					code: "read_only",
+					source: { pointer: "/data/attributes/registration_information/registration_time" },
+				},
+			],
+		);
+		expectErrors(
+			await api.patch(`${V4}/users/${user.id}`, {
+				data: {
+					type: "users",
+					id: user.id,
+					attributes: { name: "Changed" },
+					relationships: { default_user_profile: { data: { type: "user_profiles", id: "Mother" } } },
+				},
+			}),
+			403,
+			[{ code: "read_only", source: { pointer: "/data/relationships/default_user_profile" } }],
+		);
+		expect(expectStatus(await api.get(`${V4}/users/${user.id}`), 200).data).toEqual(user);
+	});
+
+	it("the default profile's locale and time zone are set, cleared and validated", async () => {
+		const p = await newProject();
+		const api = v4(p);
+		const user = await createV4(api, { contact_details: { email: "tz@example.com" } });
+		const path = `${V4}/users/${user.id}/default_user_profile`;
+		const set = expectStatus(
+			await api.patch(path, {
+				data: { type: "user_profiles", attributes: { locale: "fr-FR", time_zone: "Europe/Paris" } },
+			}),
+			200,
+		);
+		expect(set.data.attributes).toEqual({ locale: "fr-FR", time_zone: "Europe/Paris" });
+		expect(expectStatus(await api.get(path), 200).data.attributes).toEqual({
+			locale: "fr-FR",
+			time_zone: "Europe/Paris",
+		});
+		const cleared = expectStatus(
+			await api.patch(path, { data: { type: "user_profiles", attributes: { time_zone: null } } }),
+			200,
+		);
+		expect(cleared.data.attributes).toEqual({ locale: "fr-FR", time_zone: null });
+		expectErrors(
+			await api.patch(path, {
+				data: { type: "user_profiles", attributes: { locale: "not a locale", time_zone: "Mars/Olympus" } },
+			}),
+			400,
+			[
+				{ code: "invalid_locale", source: { pointer: "/data/attributes/locale" } },
+				{ code: "invalid_time_zone", source: { pointer: "/data/attributes/time_zone" } },
+			],
+		);
+		expectErrors(
+			await api.patch(path, { data: { type: "user_profiles", id: "Mwrong", attributes: { locale: "de" } } }),
+			409,
+			[{ code: "id_mismatch", source: { pointer: "/data/id" } }],
+		);
+		expect(expectStatus(await api.get(path), 200).data.attributes).toEqual({
+			locale: "fr-FR",
+			time_zone: null,
+		});
 	});
 
 	it("data.id other than the URL's is a 409; a missing one a 400", async () => {

@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
+import { serveOpenApiDocument } from "../openapi-common";
+import { descopeDocumentProfile } from "../openapi-profiles";
 import { managementAuth } from "./auth";
 import { projectBearer } from "./auth-endpoints";
 import { descopeValidationHook, onDescopeError } from "./errors";
@@ -28,14 +30,19 @@ export function buildDescopeApp() {
 	const app = new OpenAPIHono<AppEnv>({ defaultHook: descopeValidationHook });
 	app.onError(onDescopeError);
 
-	app.doc31(DESCOPE_OPENAPI_PATH, {
-		openapi: "3.1.0",
-		info: {
-			title: "Roster: Descope-compatible management API",
-			version: "1",
-			description: "Authorization: Bearer <projectId>:<managementKey>",
+	serveOpenApiDocument(
+		app,
+		DESCOPE_OPENAPI_PATH,
+		{
+			openapi: "3.1.0",
+			info: {
+				title: "Roster: Descope-compatible management API",
+				version: "1",
+				description: "`Authorization: Bearer <projectId>:<managementKey>`",
+			},
 		},
-	});
+		descopeDocumentProfile,
+	);
 
 	// Before authentication: a too-large body is refused without touching storage.
 	for (const path of ["/v1/mgmt/*", "/v2/mgmt/*", "/v1/auth/*"]) app.use(path, requestBodyLimit);

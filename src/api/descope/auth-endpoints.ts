@@ -7,6 +7,7 @@ import { isProjectId } from "../../lib/ids";
 import type { AppEnv } from "../context";
 import { issuerFor } from "../public-origin";
 import { limitAuthByIp } from "../rate-limit";
+import { requestLocation } from "../request-location";
 import { toResponseUser } from "./user-mapper";
 
 /**
@@ -32,12 +33,11 @@ export const projectBearer = createMiddleware<AppEnv>(async (c, next) => {
 
 /** Where the request came from, for the history; the issuer names the project, never the Host header. */
 export function requestInfo(c: Context<AppEnv>): RequestInfo {
-	const cf = (c.req.raw as Request & { cf?: { city?: string; country?: string } }).cf;
+	const ip = c.req.header("cf-connecting-ip") ?? "";
 	return {
 		issuer: issuerFor(c, c.var.projectId),
-		ip: c.req.header("cf-connecting-ip") ?? "",
-		city: cf?.city ?? "",
-		country: cf?.country ?? "",
+		ip,
+		...requestLocation(c.req.raw, ip),
 		userAgent: c.req.header("user-agent") ?? "",
 	};
 }

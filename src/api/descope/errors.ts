@@ -38,6 +38,15 @@ export function descopeError(c: Context, error: DomainError) {
 
 function toDomainError(error: Error, c: Context): DomainError {
 	if (error instanceof DomainError) return error;
+	if (error instanceof HTTPException && error.status === 415) {
+		// zod-openapi's media-type gate: say what to send, as v4 does (src/api/v4/media-type.ts).
+		const sent = c.req.header("content-type");
+		const got = sent ? `, not ${JSON.stringify(sent.slice(0, 100))}` : " (the request had none)";
+		return new DomainError(
+			"bad_request",
+			`Unsupported Media Type: send Content-Type: application/json${got}`,
+		);
+	}
 	if (error instanceof HTTPException && error.status < 500) {
 		// Hono's body parsing (malformed JSON and the like).
 		return new DomainError("bad_request", error.message || "Malformed request");

@@ -1,9 +1,14 @@
+import { DomainError } from "../../domain/errors";
 import type { User, UserFields, UserPatch } from "../../domain/users/user.types";
 import type { ResponseUser } from "./schemas";
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 const str = (v: string | null | undefined) => v ?? "";
 const given = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+/** For a create or overwrite: Descope's "" means "no value", which is not giving one. */
+const text = (v: string | null | undefined) => (v === null || v === "" ? undefined : v);
+/** For a patch: Descope clears with "" (null and absent mean "not given"); the domain clears with null. */
+const clearing = (v: string | null | undefined) => (v === null ? undefined : v === "" ? null : v);
 
 /** The domain user as Descope's ResponseUser: every field present (docs/descope-compat.md, `management.user.load`). */
 export function toResponseUser(user: User): ResponseUser {
@@ -114,19 +119,19 @@ interface FieldsBody {
 export function toUserFields(body: FieldsBody): UserFields {
 	return {
 		loginId: body.loginId,
-		email: given(body.email),
-		phone: given(body.phone),
-		name: given(body.displayName) ?? given(body.name),
-		givenName: given(body.givenName),
-		middleName: given(body.middleName),
-		familyName: given(body.familyName),
+		email: text(body.email),
+		phone: text(body.phone),
+		name: text(body.displayName) ?? text(body.name),
+		givenName: text(body.givenName),
+		middleName: text(body.middleName),
+		familyName: text(body.familyName),
 		roleNames: given(body.roleNames),
 		userTenants: given(body.userTenants)?.map((t) => ({
 			tenantId: t.tenantId,
 			roleNames: given(t.roleNames),
 		})),
 		customAttributes: given(body.customAttributes),
-		picture: given(body.picture),
+		picture: text(body.picture),
 		verifiedEmail: given(body.verifiedEmail),
 		verifiedPhone: given(body.verifiedPhone),
 		additionalLoginIds: given(body.additionalLoginIds) ?? given(body.additionalIdentifiers),
@@ -136,13 +141,39 @@ export function toUserFields(body: FieldsBody): UserFields {
 	};
 }
 
-/** Patch body → domain patch: only keys present (and not null) change. */
+/** Patch body → domain patch: only keys present (and not null) change; "" clears. */
 export function toUserPatch(body: Omit<FieldsBody, "loginId">): UserPatch {
-	const {
-		loginId: _loginId,
-		test: _test,
-		createdAt: _createdAt,
-		...patch
-	} = toUserFields({ ...body, loginId: "" });
-	return patch;
+	const fields = toUserFields({ ...body, loginId: "" });
+	return {
+		email: clearing(body.email),
+		phone: clearing(body.phone),
+		name: body.displayName ? body.displayName : clearing(body.name ?? body.displayName),
+		givenName: clearing(body.givenName),
+		middleName: clearing(body.middleName),
+		familyName: clearing(body.familyName),
+		picture: clearing(body.picture),
+		roleNames: fields.roleNames,
+		userTenants: fields.userTenants,
+		customAttributes: fields.customAttributes,
+		verifiedEmail: fields.verifiedEmail,
+		verifiedPhone: fields.verifiedPhone,
+		additionalLoginIds: fields.additionalLoginIds,
+		ssoAppIds: fields.ssoAppIds,
+		status: fields.status,
+	};
+}
+
+/** Descope's "" (or no value) for email or phone on the single-field updates: the domain's null. */
+export const clearedValue = (v: string | null | undefined) =>
+	v === undefined || v === null || v === "" ? null : v;
+
+/** A domain message in the names of Descope's patch body, where additional login ids are `additionalIdentifiers`. */
+export const inPatchTerms = (message: string) =>
+	message.replace(/(^|; )additionalLoginIds\b/g, "$1additionalIdentifiers");
+
+/** A refused patch, named as the patch body names its fields. */
+export function patchError(error: unknown): unknown {
+	if (!(error instanceof DomainError) || error.field === undefined) return error;
+	const renamed = new DomainError(error.code, inPatchTerms(error.message), inPatchTerms(error.field));
+	return renamed;
 }

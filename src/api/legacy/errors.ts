@@ -10,7 +10,7 @@ import { recordRefusal } from "../failure-record";
 // problem, with the HTTP status of the v4 dialect for the same failure.
 
 export const SERVICE_REFUSED =
-	'The "service" parameter is no longer supported by user management: manage user licenses with the Management licenses v4 API';
+	'The "service" parameter is not supported: Roster manages users only and serves no licensing API. List users with GET /api/management/user or the REST v4 users resource (GET /api/user/management/v4/users, docs/rest-v4.md)';
 
 export interface LegacyFieldError {
 	field: string;
@@ -48,20 +48,21 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
 };
 
 /** Legacy names of the domain's fields. */
-export const LEGACY_FIELDS: Record<UserField, string> = {
+export const LEGACY_FIELDS: Partial<Record<UserField, string>> = {
 	name: "name",
 	email: "email",
 	phone: "phone",
 	externalId: "cid",
 	userFlags: "user_flags",
 	registered: "registered",
+	status: "registered",
 };
 
 function toLegacy(error: unknown, c: Context): LegacyError {
 	if (error instanceof LegacyError) return error;
 	if (error instanceof FieldErrors) {
 		const errors = error.issues.map((i) => {
-			const field = LEGACY_FIELDS[i.field] + (i.index === undefined ? "" : `[${i.index}]`);
+			const field = (LEGACY_FIELDS[i.field] ?? i.field) + (i.index === undefined ? "" : `[${i.index}]`);
 			return { field, message: `${field}: ${i.message}` };
 		});
 		return new LegacyError(STATUS[error.code], error.code, errors.map((e) => e.message).join("; "), errors);

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { User } from "../../domain/users/user.types";
-import type { UserInput } from "../../domain/users/user.versioned";
+import type { User, UserFields, UserPatch } from "../../domain/users/user.types";
 import { registrationStateOf } from "../v4/registration";
 
 // The legacy flat user: {user_id, email, name, cid, phone, registered, user_flags}. "cid" is the
@@ -42,7 +41,7 @@ export type LegacyUserBody = z.infer<typeof legacyUserBody>;
 /** Legacy forms send "" for "no value": it clears, as null does. */
 const cleared = (value: string | null | undefined) => (value === "" ? null : value);
 
-export function toV4Input(body: LegacyUserBody): UserInput {
+export function toUserPatch(body: LegacyUserBody): UserPatch {
 	return {
 		email: cleared(body.email),
 		name: cleared(body.name),
@@ -50,5 +49,19 @@ export function toV4Input(body: LegacyUserBody): UserInput {
 		phone: cleared(body.phone),
 		userFlags: body.user_flags,
 		registered: body.registered,
+	};
+}
+
+/** A create: the email is the login id (the route has checked it is there). */
+export function toNewUser(body: LegacyUserBody & { email: string }): UserFields {
+	const patch = toUserPatch(body);
+	return {
+		loginId: body.email,
+		email: body.email,
+		phone: patch.phone ?? undefined,
+		name: patch.name ?? undefined,
+		externalId: patch.externalId,
+		userFlags: patch.userFlags,
+		status: patch.registered ? "enabled" : "invited",
 	};
 }

@@ -12,6 +12,8 @@ import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
 import { descopeValidationHook, onDescopeError } from "../descope/errors";
 import { empty, errorResponses, jsonBody } from "../descope/schemas";
+import { serveOpenApiDocument } from "../openapi-common";
+import { operatorDocumentProfile } from "../openapi-profiles";
 import { withKeyFailureLimit } from "../rate-limit";
 
 export const OPERATOR_OPENAPI_PATH = "/v1/operator/openapi.json";
@@ -166,7 +168,10 @@ const settings = createRoute({
 			z.object({
 				sessionTtl: z.number().int().min(60).max(86_400).optional(),
 				refreshTtl: z.number().int().min(300).max(31_536_000).optional(),
-				passwordPolicy: policy.optional(),
+				passwordPolicy: policy
+					.partial()
+					.optional()
+					.openapi({ description: "Only the rules given change; the others keep their values" }),
 				lockoutAttempts: z.number().int().min(0).max(1000).optional(),
 				lockoutSeconds: z.number().int().min(1).max(86_400).optional(),
 				rateLimitTier: z.enum(["standard", "high"]).optional(),
@@ -258,10 +263,19 @@ const rekey = createRoute({
 export function buildOperatorApp() {
 	const app = new OpenAPIHono<AppEnv>({ defaultHook: descopeValidationHook });
 	app.onError(onDescopeError);
-	app.doc31(OPERATOR_OPENAPI_PATH, {
-		openapi: "3.1.0",
-		info: { title: "Roster operator API", version: "1", description: "Authorization: Bearer <OPERATOR_KEY>" },
-	});
+	serveOpenApiDocument(
+		app,
+		OPERATOR_OPENAPI_PATH,
+		{
+			openapi: "3.1.0",
+			info: {
+				title: "Roster operator API",
+				version: "1",
+				description: "`Authorization: Bearer <OPERATOR_KEY>`",
+			},
+		},
+		operatorDocumentProfile,
+	);
 	app.use("/v1/operator/*", requestBodyLimit);
 	app.use("/v1/operator/projects", operatorAuth);
 	app.use("/v1/operator/projects/*", operatorAuth);

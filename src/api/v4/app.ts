@@ -1,6 +1,8 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
+import { serveOpenApiDocument } from "../openapi-common";
+import { v4DocumentProfile } from "../openapi-profiles";
 import { apikeyAuth } from "./auth";
 import { errorObject, JsonApiError, onJsonApiError, validationErrors } from "./errors";
 import { jsonApiContentType, negotiationFailure } from "./media-type";
@@ -35,23 +37,21 @@ export function buildV4App() {
 	});
 	app.onError(onJsonApiError);
 
-	app.openAPIRegistry.registerComponent("securitySchemes", "Apikey", {
-		type: "apiKey",
-		in: "header",
-		name: "Authorization",
-		description: "`Apikey <management key>`; the key's IP allowlist applies (CF-Connecting-IP)",
-	});
-	app.doc31(V4_OPENAPI_PATH, {
-		openapi: "3.1.0",
-		info: {
-			title: "Roster: User Management API v4",
-			version: "4",
-			description:
-				"JSON:API v1.1 resources for users and their default profiles. Media type application/vnd.api+json " +
-				"(application/json accepted). See docs/rest-v4.md.",
+	serveOpenApiDocument(
+		app,
+		V4_OPENAPI_PATH,
+		{
+			openapi: "3.1.0",
+			info: {
+				title: "Roster: User Management API v4",
+				version: "4",
+				description:
+					"JSON:API v1.1 resources for users and their default profiles. Media type application/vnd.api+json " +
+					"(application/json accepted). See docs/rest-v4.md.",
+			},
 		},
-		security: [{ Apikey: [] }],
-	});
+		v4DocumentProfile,
+	);
 
 	const unlessDocument =
 		(handler: typeof apikeyAuth): typeof apikeyAuth =>

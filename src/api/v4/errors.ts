@@ -98,6 +98,8 @@ const CODE_TITLES: Record<string, string> = {
 	invalid_name: "Invalid name",
 	invalid_external_id: "Invalid external id",
 	unknown_user_flag: "Unknown user flag",
+	invalid_locale: "Invalid locale",
+	invalid_time_zone: "Invalid time zone",
 	taken: "Value already taken",
 };
 
@@ -110,13 +112,16 @@ function dotted(path: PropertyKey[]): string {
 }
 
 /** Where each domain field lives in a v4 resource document (its pointer under /data/attributes). */
-export const FIELD_PATHS: Record<UserField, string[]> = {
+export const FIELD_PATHS: Partial<Record<UserField, string[]>> = {
 	name: ["name"],
 	email: ["contact_details", "email"],
 	phone: ["contact_details", "telephone_number_E123"],
 	externalId: ["external_id"],
 	userFlags: ["user_flags"],
 	registered: ["registration_information", "registration_state"],
+	status: ["registration_information", "registration_state"],
+	locale: ["locale"],
+	timeZone: ["time_zone"],
 };
 
 export function domainErrorObjects(error: DomainError): ErrorObject[] {
@@ -126,8 +131,9 @@ export function domainErrorObjects(error: DomainError): ErrorObject[] {
 			const path = [
 				"data",
 				"attributes",
-				...FIELD_PATHS[issue.field],
+				...(FIELD_PATHS[issue.field] ?? [issue.field]),
 				...(issue.index === undefined ? [] : [issue.index]),
+				...(issue.path === undefined ? [] : [issue.path]),
 			];
 			return errorObject(
 				issue.code === "taken" ? 409 : entry.status,

@@ -268,12 +268,14 @@ export function parseIndexQuery(
 /** The request URL with some query parameters replaced or removed (brackets and commas left readable). */
 export function linkWith(c: Context, changes: Record<string, string | null>): string {
 	const url = new URL(c.req.url);
+	// Re-serialised even without changes, so a raw `page[size]` in the request comes out encoded.
+	const params = new URLSearchParams(url.search);
 	for (const [key, value] of Object.entries(changes)) {
-		if (value === null) url.searchParams.delete(key);
-		else url.searchParams.set(key, value);
+		if (value === null) params.delete(key);
+		else params.set(key, value);
 	}
-	return `${publicOrigin(c)}${url.pathname}${url.search}`
-		.replaceAll("%5B", "[")
-		.replaceAll("%5D", "]")
-		.replaceAll("%2C", ",");
+	const search = params.size > 0 ? `?${params}` : "";
+	// `[` and `]` stay percent-encoded: raw they are not allowed in a query (RFC 3986 §3.4), and
+	// JSON:API's schema checks links as `uri`. The input side decodes either form.
+	return `${publicOrigin(c)}${url.pathname}${search}`.replaceAll("%2C", ",");
 }

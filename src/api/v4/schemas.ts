@@ -93,16 +93,32 @@ const registrationIn = z.strictObject({
 	}),
 });
 
-export const userAttributesIn = z
-	.strictObject({
+const attributesIn = (registration: typeof registrationIn | typeof registrationPatchIn) =>
+	z.strictObject({
 		name: nameIn,
 		user_flags: z.array(userFlagField).optional().openapi({ description: "Replaces the user's flags" }),
 		contact_details: contactDetailsIn.optional(),
-		registration_information: registrationIn.optional(),
+		registration_information: registration.optional(),
 		external_id: externalIdIn,
-	})
-	.openapi("UserAttributesInput");
-export type UserAttributesIn = z.infer<typeof userAttributesIn>;
+	});
+
+/**
+ * In a PATCH, the read-only registration_time may be sent back as it was read (a client that
+ * PATCHes a resource it fetched); the route refuses it (403) only when it differs.
+ */
+const registrationPatchIn = z.strictObject({
+	registration_state: registrationStateField.optional(),
+	registration_time: z
+		.number()
+		.int()
+		.nullable()
+		.optional()
+		.openapi({ readOnly: true, description: "Read-only: accepted only unchanged (epoch seconds)" }),
+});
+
+export const userAttributesIn = attributesIn(registrationIn).openapi("UserAttributesInput");
+export const userPatchAttributesIn = attributesIn(registrationPatchIn).openapi("UserPatchAttributesInput");
+export type UserAttributesIn = z.infer<typeof userPatchAttributesIn>;
 
 const typeIn = z
 	.string()
@@ -135,16 +151,65 @@ export const createDocument = z
 	})
 	.openapi("UserCreateDocument");
 
+/** In a PATCH, default_user_profile may be sent back with its current linkage; anything else is refused. */
+const relationshipsPatchIn = z
+	.record(z.string(), z.unknown())
+	.optional()
+	.superRefine((relationships, ctx) => {
+		for (const [name, value] of Object.entries(relationships ?? {})) {
+			if (name !== "default_user_profile") {
+				issue(ctx, "is not a relationship of users", "unknown_relationship", 400, [name]);
+				continue;
+			}
+			const data = (value as { data?: unknown } | null)?.data;
+			const linkage =
+				data === null ||
+				(typeof data === "object" &&
+					data !== null &&
+					(data as { type?: unknown }).type === "user_profiles" &&
+					typeof (data as { id?: unknown }).id === "string");
+			if (!linkage) issue(ctx, "is created with the user and cannot be replaced", "read_only", 403, [name]);
+		}
+	})
+	.openapi({ readOnly: true, description: "Accepted only with the current linkage" });
+
 export const patchDocument = z
 	.object({
 		data: z.object({
 			type: typeIn,
 			id: z.string().openapi({ description: "The user_id of the URL" }),
-			attributes: userAttributesIn.optional(),
-			relationships: relationshipsIn,
+			attributes: userPatchAttributesIn.optional(),
+			relationships: relationshipsPatchIn,
 		}),
 	})
 	.openapi("UserPatchDocument");
+
+const localeIn = z
+	.string()
+	.nullable()
+	.optional()
+	.openapi({ example: "en-US", description: "BCP 47 language tag (RFC 5646); null clears it" });
+const timeZoneIn = z
+	.string()
+	.nullable()
+	.optional()
+	.openapi({ example: "Europe/Paris", description: "IANA time zone name; null clears it" });
+
+export const profilePatchDocument = z
+	.object({
+		data: z.object({
+			type: z
+				.string()
+				.superRefine((type, ctx) => {
+					if (type !== "user_profiles") issue(ctx, `"${type}" is not "user_profiles"`, "type_mismatch", 409);
+				})
+				.openapi({ enum: ["user_profiles"] }),
+			id: z.string().optional().openapi({ description: "The profile's id, when given" }),
+			attributes: z.strictObject({ locale: localeIn, time_zone: timeZoneIn }).optional(),
+			relationships: z.record(z.string(), z.unknown()).optional().openapi({ readOnly: true }),
+		}),
+	})
+	.openapi("UserProfilePatchDocument");
 
 // ---------------------------------------------------------------- responses
 

@@ -1,4 +1,5 @@
-import type { UserInput } from "../../domain/users/user.versioned";
+import type { UserFields, UserPatch } from "../../domain/users/user.types";
+import { FieldErrors } from "../../domain/users/user.validate";
 import type { UserFlag } from "../../domain/users/user-flags";
 import type { UserRecord } from "../../domain/users/users.list";
 import { JSONAPI } from "./media-type";
@@ -119,8 +120,8 @@ export function toUserDocument(record: UserRecord, view: View): UserDocument {
 	};
 }
 
-/** Attributes of a request document → the domain input (absent stays absent, null clears). */
-export function toUserInput(attributes: UserAttributesIn | undefined): UserInput {
+/** Attributes of a request document → the domain patch (absent stays absent, null clears). */
+export function toUserPatch(attributes: UserAttributesIn | undefined): UserPatch {
 	const a = attributes ?? {};
 	return {
 		name: a.name,
@@ -129,5 +130,32 @@ export function toUserInput(attributes: UserAttributesIn | undefined): UserInput
 		externalId: a.external_id,
 		userFlags: a.user_flags,
 		registered: isRegistered(a.registration_information?.registration_state),
+	};
+}
+
+/**
+ * A create: v4 users have no login id of their own. The email is it, else the external id
+ * (docs/rest-v4.md); one of the two is required.
+ */
+export function toNewUser(attributes: UserAttributesIn | undefined): UserFields {
+	const patch = toUserPatch(attributes);
+	const loginId = patch.email ?? patch.externalId;
+	if (loginId === undefined || loginId === null) {
+		throw new FieldErrors([
+			{
+				field: "email",
+				code: "required",
+				message: "an email or an external id is required: it becomes the user's login id",
+			},
+		]);
+	}
+	return {
+		loginId,
+		email: patch.email ?? undefined,
+		phone: patch.phone ?? undefined,
+		name: patch.name ?? undefined,
+		externalId: patch.externalId,
+		userFlags: patch.userFlags,
+		status: patch.registered ? "enabled" : "invited",
 	};
 }

@@ -34,7 +34,11 @@ export const webhookEndpoints = sqliteTable(
 		createdAt: integer("created_at").notNull(),
 		updatedAt: integer("updated_at").notNull(),
 	},
-	(t) => [index("webhook_endpoints_project_idx").on(t.projectId, t.id)],
+	(t) => [
+		index("webhook_endpoints_project_idx").on(t.projectId, t.id),
+		// The outbox sweep: the projects that have an enabled endpoint.
+		index("webhook_endpoints_enabled_idx").on(t.enabled, t.projectId),
+	],
 );
 
 export const webhookOutbox = sqliteTable("webhook_outbox", {
@@ -68,8 +72,9 @@ export const webhookDeliveries = sqliteTable(
 		updatedAt: integer("updated_at").notNull(),
 	},
 	(t) => [
-		// Fan-out is idempotent: one delivery per endpoint and change row.
-		uniqueIndex("webhook_deliveries_endpoint_event_idx").on(t.endpointId, t.eventSeq),
+		// Fan-out is idempotent: one delivery per endpoint, change row and event type (an invitation's
+		// row is both `user.created` and `user.invited`).
+		uniqueIndex("webhook_deliveries_endpoint_event_type_idx").on(t.endpointId, t.eventSeq, t.eventType),
 		// The delivery log of an endpoint, newest first, and replay of a time range.
 		index("webhook_deliveries_project_endpoint_created_idx").on(t.projectId, t.endpointId, t.createdAt, t.id),
 		// The sweep: pending deliveries whose next attempt is overdue.

@@ -11,6 +11,7 @@ export const ACTIONS = [
 	"user.enabled",
 	"user.disabled",
 	"user.registered",
+	"user.unregistered",
 	"user.login_id.changed",
 	"user.roles.added",
 	"user.roles.removed",
@@ -59,6 +60,14 @@ export const ACTIONS = [
 	"project.deleted",
 	"project.signing_key.rotated",
 	"token.updated",
+	"webhook.created",
+	"webhook.updated",
+	"webhook.deleted",
+	"webhook.secret_rotated",
+	// Webhook delivery (docs/webhooks.md): a replay or test ping asked for, an endpoint disabled after a 410.
+	"webhook.replayed",
+	"webhook.tested",
+	"webhook.disabled",
 	// A management call refused after authentication (4xx); data says which call and why.
 	"request.failed",
 ] as const;
@@ -75,6 +84,7 @@ export type TargetType =
 	| "key"
 	| "project"
 	| "session"
+	| "webhook"
 	| "request";
 
 /** Before → after of the fields a change touched; absent side = not set. Never a secret. */

@@ -64,6 +64,11 @@ export const listProjects = (db: Db, after: string | undefined, limit: number) =
  */
 export const deleteProjectSql = (id: string) => [
 	sql`DELETE FROM change_log WHERE project_id = ${id}`,
+	// Webhook tables have no foreign key to projects; attempts are reached through their deliveries' index.
+	sql`DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE project_id = ${id})`,
+	sql`DELETE FROM webhook_deliveries WHERE project_id = ${id}`,
+	sql`DELETE FROM webhook_endpoints WHERE project_id = ${id}`,
+	sql`DELETE FROM webhook_outbox WHERE project_id = ${id}`,
 	sql`DELETE FROM projects WHERE id = ${id}`,
 ];
 

@@ -97,7 +97,8 @@ export async function deleteProject(deps: Deps, id: string) {
 export interface ProjectSettings {
 	sessionTtl?: number;
 	refreshTtl?: number;
-	passwordPolicy?: Project["passwordPolicy"];
+	/** Merged into the current policy: the rules not given keep their values. */
+	passwordPolicy?: Partial<Project["passwordPolicy"]>;
 	lockoutAttempts?: number;
 	lockoutSeconds?: number;
 	/** Which management rate limit the project's keys get (docs/security.md). */
@@ -108,10 +109,14 @@ export interface ProjectSettings {
 
 /** Session lifetimes, password policy, lockout, rate-limit tier and activity retention; only the given settings change. */
 export async function updateSettings(deps: Deps, id: string, settings: ProjectSettings) {
-	const given = Object.fromEntries(
-		Object.entries(settings).filter(([, v]) => v !== undefined),
-	) as ProjectSettings;
-	const { project: before, keyHashes } = await readProject(deps, id, given.rateLimitTier !== undefined);
+	const defined = <T extends object>(o: T) =>
+		Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+	const { passwordPolicy, ...rest } = defined(settings);
+	const { project: before, keyHashes } = await readProject(deps, id, rest.rateLimitTier !== undefined);
+	const given: Partial<Project> = {
+		...rest,
+		...(passwordPolicy ? { passwordPolicy: { ...before.passwordPolicy, ...defined(passwordPolicy) } } : {}),
+	};
 	const after: Project = { ...before, ...given };
 	const changes = changesOf(recorded(before), recorded(given));
 	if (Object.keys(changes).length === 0) return before;

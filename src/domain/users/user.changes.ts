@@ -34,14 +34,23 @@ export const userEntry = (
 	...extra,
 });
 
-/** user.enabled / user.disabled when the status changes (invited → … is registration, recorded as such). */
+/**
+ * The status row of a status change: invited → enabled is registration (`user.registered`), back to
+ * invited `user.unregistered`, otherwise `user.enabled` / `user.disabled`.
+ */
 export function statusEntry(
 	user: Pick<User, "id" | "loginIds" | "status">,
 	status: User["status"] | undefined,
 ) {
 	if (status === undefined || status === user.status) return [];
 	const action =
-		status === "disabled" ? "user.disabled" : status === "enabled" ? "user.enabled" : "user.updated";
+		status === "invited"
+			? "user.unregistered"
+			: status === "disabled"
+				? "user.disabled"
+				: user.status === "invited"
+					? "user.registered"
+					: "user.enabled";
 	return [userEntry(user, action, { status: { before: user.status, after: status } })];
 }
 

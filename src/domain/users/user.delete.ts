@@ -3,14 +3,22 @@ import { type SQL, sql } from "drizzle-orm";
 import { all } from "../../db/sql";
 import { commit } from "../commit";
 import type { Deps } from "../deps";
-import { invalid } from "../errors";
+import { DomainError, invalid } from "../errors";
 import { membersOnly, tenantView } from "../scope";
+import { atVersion, staleError } from "./user.patch";
 import * as repo from "./users.repo";
 import { MAX_BATCH } from "./users.shared";
 
 /** Deletes the users `where` matches, one `user.deleted` row each (read before the delete). */
-function deleteWhere(deps: Deps, projectId: string, where: SQL, revoke: string[] = []) {
+function deleteWhere(
+	deps: Deps,
+	projectId: string,
+	where: SQL,
+	revoke: string[] = [],
+	preconditions?: SQL[],
+) {
 	return commit(deps, projectId, {
+		preconditions,
 		entriesFrom: [
 			{
 				action: "user.deleted",
@@ -25,26 +33,56 @@ function deleteWhere(deps: Deps, projectId: string, where: SQL, revoke: string[]
 }
 
 /**
- * Deleting an unknown user succeeds: the end state is the one asked for. The user's sessions end
- * too (a refresh also needs the user row, so the sessions of users deleted in bulk die with it).
+ * Deletes one user; answers whether there was one to delete (Descope treats an unknown user as
+ * deleted already, v4 answers 404). The user's sessions end too (a refresh also needs the user
+ * row, so the sessions of users deleted in bulk die with it). With `versions` (If-Match,
+ * docs/rest-v4.md) it applies only while the user is at one of them, else precondition_failed.
  */
 // Tenant-aware (src/domain/scope.ts): a tenant-bound key deletes only users it may change.
-export const deleteUser = (scoped: Deps, projectId: string, ref: string) =>
-	deleteOne(scoped, projectId, repo.resolveRef(projectId, ref));
+export const deleteUser = (scoped: Deps, projectId: string, ref: string, options: DeleteOptions = {}) =>
+	deleteOne(scoped, projectId, repo.resolveRef(projectId, ref), options);
 
-export const deleteUserById = (scoped: Deps, projectId: string, userId: string) =>
-	deleteOne(scoped, projectId, sql`${userId}`);
+export const deleteUserById = (
+	scoped: Deps,
+	projectId: string,
+	userId: string,
+	options: DeleteOptions = {},
+) => deleteOne(scoped, projectId, sql`${userId}`, options);
 
-/** One read finds the user the key may delete (its sessions end with it), one batch deletes it. */
-async function deleteOne(scoped: Deps, projectId: string, id: SQL) {
+export interface DeleteOptions {
+	versions?: number[];
+}
+
+/** One read finds the user the key may delete (and its version), one batch deletes it. */
+async function deleteOne(scoped: Deps, projectId: string, id: SQL, { versions }: DeleteOptions) {
 	const { deps, tenantIds } = tenantView(scoped);
-	const [found] = await all<{ id: string }>(
+	const [found] = await all<{ id: string; version: number }>(
 		deps.d1,
-		sql`SELECT id FROM users WHERE project_id = ${projectId} AND id = ${id}
+		sql`SELECT id, version FROM users WHERE project_id = ${projectId} AND id = ${id}
 			AND ${membersOnly(projectId, tenantIds, sql`id`, true)}`,
 	);
-	if (!found) return;
-	await deleteWhere(deps, projectId, sql`id = ${found.id}`, [found.id]);
+	if (!found) return false;
+	if (versions && !versions.includes(Number(found.version)))
+		throw staleError(found.id, Number(found.version));
+	try {
+		await deleteWhere(
+			deps,
+			projectId,
+			sql`id = ${found.id}`,
+			[found.id],
+			versions && [atVersion(projectId, found.id, versions)],
+		);
+	} catch (error) {
+		if (!(error instanceof DomainError) || error.code !== "precondition_failed") throw error;
+		const [now] = await all<{ version: number }>(
+			deps.d1,
+			sql`SELECT version FROM users WHERE project_id = ${projectId} AND id = ${found.id}`,
+		);
+		// Deleted meanwhile by someone else: the end state is the one asked for.
+		if (!now) return true;
+		throw staleError(found.id, Number(now.version));
+	}
+	return true;
 }
 
 export async function deleteUsers(scoped: Deps, projectId: string, userIds: string[]) {

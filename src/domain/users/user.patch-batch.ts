@@ -7,8 +7,8 @@ import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { asUserId, identifierKey, isUserIdShaped } from "./identifiers";
 import { contextQueries, toContext } from "./user.assignments-sql";
+import { endsSessions, patchStatements } from "./user.patch";
 import type { User, UserPatch } from "./user.types";
-import { patchStatements } from "./user.update";
 import * as repo from "./users.repo";
 import { checkPhoneQuiet, definitionsQuery, MAX_BATCH, toDefinitions } from "./users.shared";
 
@@ -106,9 +106,9 @@ export async function patchUsers(
 		}
 	}
 	if (targets.length === 0) return { patched: [], failed };
-	// Users disabled by the batch lose their sessions before the call returns.
+	// Users disabled (or unregistered) by the batch lose their sessions before the call returns.
 	const disabled = new Set(
-		items.filter((i) => i.patch.status === "disabled").map((i) => byRef.get(refKey(i.ref))?.id),
+		items.filter((i) => endsSessions(i.patch.status)).map((i) => byRef.get(refKey(i.ref))?.id),
 	);
 	const { reads } = await commit(deps, projectId, {
 		statements,

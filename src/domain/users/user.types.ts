@@ -57,7 +57,7 @@ export interface UserFields {
 	test?: boolean;
 	/** Epoch ms (imports may keep the original creation time). */
 	createdAt?: number;
-	/** An id in the caller's own system ("" or null: none). */
+	/** An id in the caller's own system (null: none). */
 	externalId?: string | null;
 	/** Predefined flags (user-flags.ts). */
 	userFlags?: string[];
@@ -68,25 +68,37 @@ export interface UserFields {
 	password?: { algorithm: string; hash: string; temporary?: boolean };
 }
 
-/** A patch: only given fields change; null customAttributes values remove the attribute. */
+/**
+ * A patch, the one neutral input of every dialect's partial update: undefined = not given, null =
+ * clear (each dialect's mapper translates its own way of clearing, e.g. Descope's ""). Null
+ * customAttributes values remove the attribute.
+ */
 export interface UserPatch {
-	email?: string;
-	phone?: string;
-	name?: string;
-	givenName?: string;
-	middleName?: string;
-	familyName?: string;
-	picture?: string;
+	email?: string | null;
+	phone?: string | null;
+	name?: string | null;
+	givenName?: string | null;
+	middleName?: string | null;
+	familyName?: string | null;
+	picture?: string | null;
 	verifiedEmail?: boolean;
 	verifiedPhone?: boolean;
 	customAttributes?: Record<string, unknown>;
 	status?: UserStatus;
+	/**
+	 * Registration seen on its own: true registers an invited user (→ enabled; a disabled user stays
+	 * disabled), false makes the user invited again. `status`, when given, wins.
+	 */
+	registered?: boolean;
 	additionalLoginIds?: string[];
 	roleNames?: string[];
 	userTenants?: { tenantId: string; roleNames?: string[] }[];
 	ssoAppIds?: string[];
-	/** null or "" clears. */
 	externalId?: string | null;
 	/** Replaces the set. */
 	userFlags?: string[];
+	/** Of the default profile: a BCP 47 language tag (RFC 5646), e.g. "en-US". */
+	locale?: string | null;
+	/** Of the default profile: an IANA time zone name, e.g. "Europe/Paris". */
+	timeZone?: string | null;
 }

@@ -1,72 +1,28 @@
 // Changing one user: overwrite, patch, status, email, phone, login id, names, picture, attributes.
-import type { SQL } from "drizzle-orm";
 import { all } from "../../db/sql";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { identifierKey, isUserIdShaped } from "./identifiers";
-import {
-	type AssignmentContext,
-	resolveAssignments,
-	writeAssignmentsStatements,
-} from "./user.assignments-sql";
-import { assignmentsOf, changesOf, statusEntry, userEntry } from "./user.changes";
-import type { User, UserFields, UserPatch, UserStatus } from "./user.types";
+import { resolveAssignments, writeAssignmentsStatements } from "./user.assignments-sql";
+import { statusEntry, userEntry } from "./user.changes";
+import { endsSessions, patchUser, sortedAssignments, updateEntries } from "./user.patch";
+import type { UserFields, UserPatch, UserStatus } from "./user.types";
 import {
 	checkAssignmentLists,
 	checkAttributesSize,
 	checkCustomAttributes,
 	checkEmail,
-	checkExternalId,
 	checkLoginId,
 	checkLoginIds,
 	checkPhone,
 	checkProfileText,
-	checkUserFlags,
 	profileColumns,
 } from "./user.validate";
 import * as repo from "./users.repo";
-import { type AttributeDefs, commitUser, readForWrite } from "./users.shared";
+import { commitUser, readForWrite } from "./users.shared";
 
-const revokeIf = (disabled: boolean, userId: string) =>
-	disabled ? { revokeSessionsOf: [userId] } : undefined;
-
-/** The profile fields of a user, as change rows name them. */
-const profileOf = (u: User) => ({
-	name: u.name,
-	givenName: u.givenName,
-	middleName: u.middleName,
-	familyName: u.familyName,
-	email: u.email,
-	phone: u.phone,
-	verifiedEmail: u.verifiedEmail,
-	verifiedPhone: u.verifiedPhone,
-	picture: u.picture,
-	customAttributes: u.customAttributes,
-	additionalLoginIds: u.loginIds.slice(1),
-	externalId: u.externalId,
-	userFlags: u.userFlags,
-});
-
-/** user.updated with before → after of the fields touched, and user.enabled/disabled for status. */
-function updateEntries(user: User, after: Record<string, unknown>, status: UserStatus | undefined) {
-	const changes = changesOf({ ...profileOf(user), ...assignmentsOf(user) }, after);
-	return [
-		...(Object.keys(changes).length ? [userEntry(user, "user.updated", changes)] : []),
-		...statusEntry(user, status),
-	];
-}
-
-const sortedAssignments = (a: {
-	roleNames?: string[];
-	userTenants?: { tenantId: string; roleNames?: string[] }[];
-	ssoAppIds?: string[];
-}) => ({
-	roleNames: a.roleNames && [...a.roleNames].sort(),
-	userTenants: a.userTenants
-		?.map((t) => ({ tenantId: t.tenantId, roleNames: [...(t.roleNames ?? [])].sort() }))
-		.sort((x, y) => x.tenantId.localeCompare(y.tenantId)),
-	ssoAppIds: a.ssoAppIds && [...a.ssoAppIds].sort(),
-});
+const revokeIf = (status: UserStatus | undefined, userId: string) =>
+	endsSessions(status) ? { revokeSessionsOf: [userId] } : undefined;
 
 /** Full overwrite: every field not given is cleared (the primary login id stays). */
 export async function updateUser(
@@ -103,113 +59,17 @@ export async function updateUser(
 			{ ...profile, additionalLoginIds: additional, ...sortedAssignments(assignmentFields) },
 			status,
 		),
-		effects: revokeIf(status === "disabled", user.id),
+		effects: revokeIf(status, user.id),
 	});
 }
 
-export function patchStatements(
-	projectId: string,
-	user: User,
-	patch: UserPatch,
-	defs: AttributeDefs,
-	ctx: AssignmentContext,
-	now: number,
-) {
-	checkAssignmentLists(patch);
-	const resolved = resolveAssignments(patch, ctx);
-	const statements: SQL[] = [];
-	const text = checkProfileText(patch);
-	const email = checkEmail(patch.email);
-	const phone = checkPhone(patch.phone);
-	const externalId = checkExternalId(patch.externalId);
-	const userFlags = checkUserFlags(patch.userFlags);
-	const attributes = patch.customAttributes ? checkCustomAttributes(patch.customAttributes, defs) : undefined;
-	const merge = attributes
-		? { ...attributes.set, ...Object.fromEntries(attributes.remove.map((n) => [n, null])) }
-		: undefined;
-	if (attributes) {
-		// What the user will hold once merged (a concurrent patch may add a little to it).
-		const after = { ...user.customAttributes, ...attributes.set };
-		for (const name of attributes.remove) delete after[name];
-		checkAttributesSize(after);
-	}
-	statements.push(
-		repo.updateUserStatement(
-			projectId,
-			user.id,
-			{
-				name: text.name,
-				givenName: text.givenName,
-				middleName: text.middleName,
-				familyName: text.familyName,
-				email,
-				phone,
-				verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
-				verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
-				picture: text.picture,
-				status: patch.status,
-				externalId,
-				mergeCustomAttributes: merge,
-			},
-			now,
-		),
-	);
-	if (userFlags !== undefined) statements.push(...repo.setUserFlagsStatements(projectId, user.id, userFlags));
-	if (patch.additionalLoginIds !== undefined) {
-		const additional = checkLoginIds(patch.additionalLoginIds, "additionalIdentifiers", [
-			user.loginIds[0] ?? "",
-		]);
-		statements.push(...repo.replaceAdditionalLoginIdsStatements(projectId, user.id, additional));
-	}
-	if (merge) statements.push(...repo.reindexAttributesStatements(projectId, [user.id]));
-	statements.push(...writeAssignmentsStatements(projectId, [{ userId: user.id, resolved }], now));
-	const mergedAttributes = attributes
-		? Object.fromEntries(
-				Object.entries({ ...user.customAttributes, ...attributes.set }).filter(
-					([name]) => !attributes.remove.includes(name),
-				),
-			)
-		: undefined;
-	const after = {
-		...text,
-		email,
-		phone,
-		verifiedEmail: verifiedFlag(email, user.email, patch.verifiedEmail),
-		verifiedPhone: verifiedFlag(phone, user.phone, patch.verifiedPhone),
-		customAttributes: mergedAttributes,
-		externalId,
-		userFlags,
-		additionalLoginIds: patch.additionalLoginIds?.map((id) => id.trim()),
-		...sortedAssignments(patch),
-	};
-	return Object.assign(statements, { entries: updateEntries(user, after, patch.status) });
-}
-
-/** A verified flag can only be true for a value the user has (after the patch). */
-function verifiedFlag(given: string | null | undefined, current: string | null, flag: boolean | undefined) {
-	const value = given === undefined ? current : given;
-	if (value === null) return flag !== undefined || given === null ? false : undefined;
-	return flag;
-}
-
-/** Only the given fields change; each is its own column, so concurrent patches compose. */
-export async function patchUser(scoped: Deps, projectId: string, ref: string, patch: UserPatch) {
-	const { user, defs, ctx, deps } = await readForWrite(scoped, projectId, ref, patch);
-	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now());
-	return commitUser(deps, projectId, user.id, {
-		statements,
-		entries: statements.entries,
-		effects: revokeIf(patch.status === "disabled", user.id),
-	});
-}
-
-/** Disabling a user also ends every session before returning. */
+/** Disabling (or unregistering) a user also ends every session before returning. */
 export async function setStatus(scoped: Deps, projectId: string, ref: string, status: UserStatus) {
 	const { user, deps } = await readForWrite(scoped, projectId, ref);
 	return commitUser(deps, projectId, user.id, {
 		statements: [repo.updateUserStatement(projectId, user.id, { status }, deps.now())],
 		entries: statusEntry(user, status),
-		effects: revokeIf(status === "disabled", user.id),
+		effects: revokeIf(status, user.id),
 	});
 }
 
@@ -221,13 +81,13 @@ async function loginIdConflict(deps: Deps, projectId: string, userId: string, va
 	return rows.some((r) => r.user_id !== userId);
 }
 
-/** Sets or (empty) removes the email or phone; `failOnConflict` refuses another user's login id. */
+/** Sets or (null) removes the email or phone; `failOnConflict` refuses another user's login id. */
 async function updateContact(
 	scoped: Deps,
 	projectId: string,
 	ref: string,
 	field: "email" | "phone",
-	given: string,
+	given: string | null,
 	verified: boolean | undefined,
 	failOnConflict: boolean,
 ) {
@@ -251,7 +111,7 @@ export const updateEmail = (
 	deps: Deps,
 	projectId: string,
 	ref: string,
-	value: string,
+	value: string | null,
 	verified: boolean | undefined,
 	failOnConflict: boolean,
 ) => updateContact(deps, projectId, ref, "email", value, verified, failOnConflict);
@@ -260,7 +120,7 @@ export const updatePhone = (
 	deps: Deps,
 	projectId: string,
 	ref: string,
-	value: string,
+	value: string | null,
 	verified: boolean | undefined,
 	failOnConflict: boolean,
 ) => updateContact(deps, projectId, ref, "phone", value, verified, failOnConflict);
@@ -310,7 +170,7 @@ export async function updateNames(
 	return patchUser(deps, projectId, ref, names);
 }
 
-export async function updatePicture(deps: Deps, projectId: string, ref: string, picture: string) {
+export async function updatePicture(deps: Deps, projectId: string, ref: string, picture: string | null) {
 	return patchUser(deps, projectId, ref, { picture });
 }
 

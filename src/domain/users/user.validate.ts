@@ -77,11 +77,11 @@ export function emailProblem(value: string): string | null {
 	return isValidEmail(value) ? null : `"${value}" is not a valid email address`;
 }
 
-/** Empty string clears (returns null); otherwise normalised (identifiers.ts) and valid. */
-export function checkEmail(value: string | undefined, field = "email"): string | null | undefined {
-	if (value === undefined) return undefined;
+/** null clears; otherwise normalised (identifiers.ts) and valid ("" is not an address: null removes it). */
+export function checkEmail(value: string | null | undefined, field = "email"): string | null | undefined {
+	if (value === undefined || value === null) return value;
 	const normalized = normalizeIdentifier(checkLength(value, field, 4 * MAX_IDENTIFIER_LENGTH), field);
-	if (normalized === "") return null;
+	if (normalized === "") throw invalid(field, "must not be empty (null removes it)");
 	const problem = emailProblem(normalized);
 	if (problem) throw invalid(field, problem);
 	return normalized;
@@ -102,13 +102,13 @@ export function checkListLength(values: unknown[], field: string) {
 	if (values.length > MAX_LIST_ENTRIES) throw invalid(field, `at most ${MAX_LIST_ENTRIES} entries`);
 }
 
-/** Optional text: undefined = not given, "" = clear (null). */
-export const textOrNull = (value: string | undefined) =>
-	value === undefined ? undefined : value.trim() === "" ? null : value;
+/** Optional text: undefined = not given; null, or text that is only whitespace, clears (null). */
+export const textOrNull = (value: string | null | undefined) =>
+	value === undefined || value === null ? value : value.trim() === "" ? null : value;
 
-/** A bounded text field: undefined = not given, "" = clear (null). */
-export const checkText = (value: string | undefined, field: string, max: number) =>
-	value === undefined ? undefined : textOrNull(checkLength(value, field, max));
+/** A bounded text field: undefined = not given; null or blank clears. */
+export const checkText = (value: string | null | undefined, field: string, max: number) =>
+	value === undefined || value === null ? value : textOrNull(checkLength(value, field, max));
 
 /** Names and the picture URL of a create, overwrite or patch (the fields each dialect maps to them). */
 export function checkProfileText(
@@ -169,10 +169,10 @@ export function checkAttributesSize(values: Record<string, unknown>, field = "cu
 	}
 }
 
-/** Empty string clears (returns null); otherwise normalised to E.164. */
-export function checkPhone(value: string | undefined, field = "phone"): string | null | undefined {
-	if (value === undefined) return undefined;
-	if (value.trim() === "") return null;
+/** null clears; otherwise normalised to E.164 ("" is not a number: null removes it). */
+export function checkPhone(value: string | null | undefined, field = "phone"): string | null | undefined {
+	if (value === undefined || value === null) return value;
+	if (value.trim() === "") throw invalid(field, "must not be empty (null removes it)");
 	const phone = normalizeE164(value);
 	if (!phone)
 		throw invalid(field, `"${value}" is not a valid phone number in E.164 format (e.g. +14155550100)`);
@@ -238,11 +238,33 @@ export function checkCustomAttributes(
 
 // ---------------------------------------------------------------- field problems of a whole input
 
-/** A field of the neutral input (user.versioned.ts); each dialect names it in its own terms. */
-export type UserField = "name" | "email" | "phone" | "externalId" | "userFlags" | "registered";
+/** A field of the neutral user input (user.types.ts); each dialect names it in its own terms. */
+export type UserField =
+	| "name"
+	| "givenName"
+	| "middleName"
+	| "familyName"
+	| "picture"
+	| "email"
+	| "phone"
+	| "externalId"
+	| "userFlags"
+	| "registered"
+	| "status"
+	| "customAttributes"
+	| "additionalLoginIds"
+	| "roleNames"
+	| "userTenants"
+	| "ssoAppIds"
+	| "verifiedEmail"
+	| "verifiedPhone"
+	| "locale"
+	| "timeZone";
 
 export interface FieldIssue {
+	/** The domain field; `path` the rest of it (an attribute name, an element) when there is more. */
 	field: UserField;
+	path?: string;
 	/** The element of a list field. */
 	index?: number;
 	code: string;
@@ -255,9 +277,17 @@ export class FieldErrors extends DomainError {
 		readonly issues: FieldIssue[],
 		code: DomainErrorCode = "invalid_argument",
 	) {
-		super(code, issues.map((i) => i.message).join("; "), issues[0]?.field);
+		super(
+			code,
+			issues.map((i) => `${issueLabel(i)}: ${i.message}`).join("; "),
+			issues[0] && issueLabel(issues[0]),
+		);
 	}
 }
+
+/** The domain's name of an issue's place: `email`, `userFlags[2]`, `customAttributes.plan`. */
+export const issueLabel = (i: FieldIssue) =>
+	`${i.field}${i.index === undefined ? "" : `[${i.index}]`}${i.path === undefined ? "" : `.${i.path}`}`;
 
 // Each returns a message when the value is invalid, else null (also used by the wire schemas).
 
@@ -278,10 +308,9 @@ export function externalIdInputProblem(value: string) {
 
 export const flagProblem = (value: string) => (isUserFlag(value) ? null : `"${value}" is not a user flag`);
 
-/** An external id of a create or patch: undefined = not given, "" or null = clear. */
+/** An external id of a create or patch: undefined = not given, null = clear ("" is refused). */
 export function checkExternalId(value: string | null | undefined, field = "externalId") {
-	if (value === undefined) return undefined;
-	if (value === null || value.trim() === "") return null;
+	if (value === undefined || value === null) return value;
 	const stored = storedIdentifier(value);
 	const problem = externalIdInputProblem(stored);
 	if (problem) throw invalid(field, problem);
@@ -297,4 +326,72 @@ export function checkUserFlags(values: string[] | undefined, field = "userFlags"
 		if (problem) throw invalid(`${field}[${i}]`, problem);
 	});
 	return [...new Set(values)];
+}
+
+/**
+ * Runs the checks of one input and keeps every refusal, so an input with three bad fields is
+ * answered with all three at once (FieldErrors), in every dialect.
+ */
+export class IssueCollector {
+	readonly issues: FieldIssue[] = [];
+
+	take<T>(check: () => T): T | undefined {
+		try {
+			return check();
+		} catch (error) {
+			if (
+				!(error instanceof DomainError) ||
+				(error.code !== "invalid_argument" && error.code !== "missing_argument")
+			)
+				throw error;
+			this.issues.push(toIssue(error));
+			return undefined;
+		}
+	}
+
+	/** Throws every issue gathered so far. */
+	throwIfAny() {
+		if (this.issues.length) throw new FieldErrors(this.issues);
+	}
+}
+
+/** `userFlags[2]` → field userFlags, index 2; `customAttributes.plan` → field customAttributes, path plan. */
+function toIssue(error: DomainError): FieldIssue {
+	const name = error.field ?? "";
+	const m = /^([A-Za-z]+)(?:\[(\d+)\])?(?:\.(.+))?$/.exec(name);
+	const field = (m?.[1] ?? name) as UserField;
+	const message = error.message.startsWith(`${name}: `)
+		? error.message.slice(name.length + 2)
+		: error.message;
+	const issue: FieldIssue = { field, code: issueCode(field, error.code, m?.[2] !== undefined), message };
+	if (m?.[2] !== undefined) issue.index = Number(m[2]);
+	if (m?.[3] !== undefined) issue.path = m[3];
+	return issue;
+}
+
+/** `invalid_email`, `invalid_given_name`, `unknown_user_flag`, `too_many`, `required`. */
+function issueCode(field: string, code: string, element: boolean): string {
+	if (code === "missing_argument") return "required";
+	if (field === "userFlags") return element ? "unknown_user_flag" : "too_many";
+	return `invalid_${field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+}
+
+/** A BCP 47 language tag (RFC 5646, its common shape): "en", "en-US", "zh-Hant-TW"; null clears. */
+export function checkLocale(value: string | null | undefined, field = "locale") {
+	if (value === undefined || value === null) return value;
+	if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,6}$/.test(value) || value.length > 35)
+		throw invalid(field, `"${value.slice(0, 40)}" is not a BCP 47 language tag (e.g. en-US)`);
+	return value;
+}
+
+/** An IANA time zone name the runtime knows ("Europe/Paris", "UTC"); null clears. */
+export function checkTimeZone(value: string | null | undefined, field = "timeZone") {
+	if (value === undefined || value === null) return value;
+	if (value.length > 64) throw invalid(field, "longer than 64 characters");
+	try {
+		new Intl.DateTimeFormat("en", { timeZone: value });
+	} catch {
+		throw invalid(field, `"${value}" is not an IANA time zone name (e.g. Europe/Paris)`);
+	}
+	return value;
 }

@@ -319,10 +319,12 @@ export interface UserColumnChanges {
 	customAttributes?: Record<string, unknown>;
 	/** Merged into the object in SQL (RFC 7396: null removes), so concurrent patches compose. */
 	mergeCustomAttributes?: Record<string, unknown>;
+	/** Registers an invited user (→ enabled); a user already registered keeps their status. Decided in SQL. */
+	register?: boolean;
 }
 
 const COLUMN: Record<
-	Exclude<keyof UserColumnChanges, "customAttributes" | "mergeCustomAttributes">,
+	Exclude<keyof UserColumnChanges, "customAttributes" | "mergeCustomAttributes" | "register">,
 	string
 > = {
 	name: "name",
@@ -355,9 +357,16 @@ export function updateUserStatement(
 	if (changes.email !== undefined) {
 		sets.push(sql`email_key = ${changes.email === null ? null : identifierKey(changes.email)}`);
 	}
-	if (changes.status !== undefined && changes.status !== "invited") {
-		// Leaving `invited` is registration (docs/architecture.md, status and registration state): stamp it once.
+	// Leaving `invited` is registration (docs/architecture.md, status and registration state): stamped
+	// once; going back to `invited` clears it.
+	if (changes.status === "invited") sets.push(sql`registration_time = NULL`);
+	else if (changes.status !== undefined)
 		sets.push(sql`registration_time = coalesce(registration_time, ${now})`);
+	else if (changes.register) {
+		sets.push(
+			sql`status = CASE WHEN status = 'invited' THEN 'enabled' ELSE status END`,
+			sql`registration_time = coalesce(registration_time, ${now})`,
+		);
 	}
 	if (changes.customAttributes !== undefined) {
 		sets.push(sql`custom_attributes = ${JSON.stringify(changes.customAttributes)}`);
@@ -369,6 +378,20 @@ export function updateUserStatement(
 	}
 	sets.push(sql`modified_at = ${now}`, sql`version = version + 1`);
 	return sql`UPDATE users SET ${sql.join(sets, sql`, `)} WHERE project_id = ${projectId} AND id = ${userId}`;
+}
+
+/** Sets the default profile's locale and time zone (null clears: stored as ""). */
+export function updateDefaultProfileStatement(
+	projectId: string,
+	userId: string,
+	changes: { locale?: string | null; timeZone?: string | null },
+	now: number,
+) {
+	const sets: SQL[] = [sql`modified_at = ${now}`];
+	if (changes.locale !== undefined) sets.push(sql`locale = ${changes.locale ?? ""}`);
+	if (changes.timeZone !== undefined) sets.push(sql`time_zone = ${changes.timeZone ?? ""}`);
+	return sql`UPDATE user_profiles SET ${sql.join(sets, sql`, `)}
+		WHERE project_id = ${projectId} AND user_id = ${userId} AND is_default = 1`;
 }
 
 /** Sets one custom attribute in SQL (json_set), never read-modify-write. */

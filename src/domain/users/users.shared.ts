@@ -1,7 +1,7 @@
 // Helpers shared by the user services: attribute definitions, read-for-write, commit-and-read.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
-import { type CommitPlan, commit } from "../commit";
+import { type CommitPlan, commit, type Rows } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, userNotFound } from "../errors";
 import { tenantView } from "../scope";
@@ -70,11 +70,19 @@ export async function commitUser(
 	userId: string,
 	plan: Omit<CommitPlan, "reads">,
 ): Promise<User> {
-	const { reads } = await commit(deps, projectId, {
-		...plan,
-		reads: [repo.userByIdQuery(projectId, userId)],
-	});
-	const user = repo.toUsers(reads[0])[0];
+	return (await commitUserWith(deps, projectId, plan, repo.userByIdQuery(projectId, userId))).user;
+}
+
+/** The same, reading the user back with `read` (a view with more than the user, e.g. its profile). */
+export async function commitUserWith(
+	deps: Deps,
+	projectId: string,
+	plan: Omit<CommitPlan, "reads">,
+	read: SQL,
+): Promise<{ user: User; rows: Rows }> {
+	const { reads } = await commit(deps, projectId, { ...plan, reads: [read] });
+	const rows = reads[0] ?? [];
+	const user = repo.toUsers(rows)[0];
 	if (!user) throw userNotFound();
-	return user;
+	return { user, rows };
 }

@@ -4,7 +4,7 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { BASE, type CallResult } from "../harness";
-import { type Dialect, loadOperations, type Operation, type Pool, sample } from "./fuzz-openapi";
+import { loadOperations, type Operation, type OperationDialect, type Pool, sample } from "./fuzz-openapi";
 
 export const operations = await loadOperations();
 
@@ -53,7 +53,7 @@ export const plausibleBody = (op: Operation, pool: Pool) =>
  * Roster's E011401 / E011403 unless `anyCode` (a revoked session has Descope's own E064001).
  */
 export function expectRefusal(
-	dialect: Dialect,
+	dialect: OperationDialect,
 	res: CallResult,
 	status: number,
 	message?: string,
@@ -87,11 +87,23 @@ export function expectRefusal(
 			expect(Array.isArray(res.body.errors), text).toBe(true);
 			if (message) expect(res.body.message, text).toContain(message);
 			break;
+		case "partner":
+			// RFC 9457 problem details (docs/partner.md, "Errors").
+			expect(res.headers.get("content-type"), text).toBe("application/problem+json");
+			expect(res.body, text).toMatchObject({
+				type: expect.any(String),
+				title: expect.any(String),
+				status,
+				detail: expect.any(String),
+				errors: expect.any(Array),
+			});
+			if (message) expect(res.body.detail, text).toContain(message);
+			break;
 	}
 }
 
 /** Asserts an answer in the dialect's envelope when it is an error, and never a 5xx. */
-export function expectNo5xx(dialect: Dialect, res: CallResult) {
+export function expectNo5xx(dialect: OperationDialect, res: CallResult) {
 	const text = JSON.stringify(res.body);
 	expect(res.status, text).toBeLessThan(500);
 	if (res.status >= 400) expectRefusal(dialect, res, res.status, undefined, true);

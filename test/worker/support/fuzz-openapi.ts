@@ -4,6 +4,8 @@
 import { call } from "../harness";
 
 export type Dialect = "descope" | "v4" | "legacy" | "operator";
+/** With the partner API (docs/partner.md), which test/worker/partner-contract.test.ts covers. */
+export type OperationDialect = Dialect | "partner";
 
 export interface Schema {
 	type?: string | string[];
@@ -24,7 +26,7 @@ export interface Schema {
 }
 
 export interface Operation {
-	dialect: Dialect;
+	dialect: OperationDialect;
 	method: string;
 	/** OpenAPI template: /users/{user_id}. */
 	path: string;
@@ -49,10 +51,11 @@ interface RawOperation {
 	requestBody?: { content: Record<string, { schema: Schema }> };
 }
 
-export const DOCUMENTS: Record<Exclude<Dialect, "legacy">, string> = {
+export const DOCUMENTS: Record<Exclude<OperationDialect, "legacy">, string> = {
 	descope: "/v1/mgmt/openapi.json",
 	v4: "/api/user/management/v4/openapi.json",
 	operator: "/v1/operator/openapi.json",
+	partner: "/api/partner/v1/openapi.json",
 };
 
 const HTTP_METHODS = ["get", "put", "post", "patch", "delete"];
@@ -85,7 +88,7 @@ function resolve(doc: Document, schema: Schema, depth = 0): Schema {
 	return out;
 }
 
-function operationsOf(dialect: Exclude<Dialect, "legacy">, doc: Document): Operation[] {
+function operationsOf(dialect: Exclude<OperationDialect, "legacy">, doc: Document): Operation[] {
 	return Object.entries(doc.paths).flatMap(([path, item]) =>
 		Object.entries(item)
 			.filter(([method]) => HTTP_METHODS.includes(method))
@@ -139,9 +142,12 @@ export const LEGACY_OPERATIONS: Operation[] = [
 	{ method: "DELETE", path: "/api/management/user/{email}", query: [], pathParams: ["email"] },
 ].map((op) => ({ ...op, dialect: "legacy" as const, contentType: "application/json" }));
 
-export async function loadOperations(): Promise<Record<Dialect, Operation[]>> {
-	const out = { legacy: LEGACY_OPERATIONS } as Record<Dialect, Operation[]>;
-	for (const [dialect, path] of Object.entries(DOCUMENTS) as [Exclude<Dialect, "legacy">, string][]) {
+export async function loadOperations(): Promise<Record<OperationDialect, Operation[]>> {
+	const out = { legacy: LEGACY_OPERATIONS } as Record<OperationDialect, Operation[]>;
+	for (const [dialect, path] of Object.entries(DOCUMENTS) as [
+		Exclude<OperationDialect, "legacy">,
+		string,
+	][]) {
 		const res = await call<Document>("GET", path);
 		if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
 		out[dialect] = operationsOf(dialect, res.body);

@@ -2,10 +2,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { createEvent, EVENT_LEVELS } from "../../../domain/activity/activity.events";
 import { searchActivity } from "../../../domain/activity/activity.search";
-import { DomainError } from "../../../domain/errors";
 import type { AppEnv } from "../../context";
 import { toActivitySearch, toAuditRecord } from "../audit-mapper";
 import { empty, jsonBody, ok, optBool, optInt64, optString, optStrings } from "../schemas";
+import { registerAuditWebhookRoute } from "./audit-webhook";
 
 const auditRecord = z
 	.object({
@@ -92,14 +92,6 @@ const event = createRoute({
 	},
 	responses: ok(empty),
 });
-const webhook = createRoute({
-	method: "post",
-	path: "/v2/mgmt/connector/audit/web/set",
-	tags: tag,
-	summary: "Audit webhooks (`audit.createAuditWebhook`): not supported yet, always 400",
-	request: { body: jsonBody(z.object({}).passthrough()) },
-	responses: ok(empty),
-});
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>) {
 	app.openapi(search, async (c) => {
@@ -119,12 +111,5 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>) {
 		});
 		return c.json({}, 200);
 	});
-	// 400, not 501: the request is understood and refused, retrying cannot help, and a 5xx would
-	// page whoever watches the server's error rate. Nothing of the body (it holds secrets) is kept.
-	app.openapi(webhook, () => {
-		throw new DomainError(
-			"bad_request",
-			"Audit webhooks are not supported yet (management.audit.createAuditWebhook): Roster has no webhooks",
-		);
-	});
+	registerAuditWebhookRoute(app);
 }

@@ -16,7 +16,15 @@ import {
 	userEnvelope,
 	userFieldsBody,
 } from "../schemas";
-import { inputAsResponseUser, toResponseUser, toUserFields, toUserPatch } from "../user-mapper";
+import {
+	clearedValue,
+	inPatchTerms,
+	inputAsResponseUser,
+	patchError,
+	toResponseUser,
+	toUserFields,
+	toUserPatch,
+} from "../user-mapper";
 
 const patchBody = userFieldsBody.omit({ test: true, invite: true });
 
@@ -150,7 +158,11 @@ export function registerUserUpdateRoutes(app: OpenAPIHono<AppEnv>) {
 
 	app.openapi(patch, async (c) => {
 		const body = c.req.valid("json");
-		const user = await users.patchUser(c.var.deps, c.var.projectId, body.loginId, toUserPatch(body));
+		const user = await users
+			.patchUser(c.var.deps, c.var.projectId, body.loginId, toUserPatch(body))
+			.catch((error) => {
+				throw patchError(error);
+			});
 		return c.json({ user: toResponseUser(user) }, 200);
 	});
 
@@ -166,7 +178,7 @@ export function registerUserUpdateRoutes(app: OpenAPIHono<AppEnv>) {
 			{
 				patchedUsers: result.patched.map(toResponseUser),
 				failedUsers: result.failed.map((f) => ({
-					failure: f.reason,
+					failure: inPatchTerms(f.reason),
 					user: f.user ? toResponseUser(f.user) : inputAsResponseUser({ loginId: f.ref }),
 				})),
 				additionalErrors: {},
@@ -187,7 +199,7 @@ export function registerUserUpdateRoutes(app: OpenAPIHono<AppEnv>) {
 			c.var.deps,
 			c.var.projectId,
 			b.loginId,
-			b.email ?? "",
+			clearedValue(b.email),
 			g(b.verified),
 			b.failOnConflict ?? false,
 		);
@@ -200,7 +212,7 @@ export function registerUserUpdateRoutes(app: OpenAPIHono<AppEnv>) {
 			c.var.deps,
 			c.var.projectId,
 			b.loginId,
-			b.phone ?? "",
+			clearedValue(b.phone),
 			g(b.verified),
 			b.failOnConflict ?? false,
 		);
@@ -226,7 +238,7 @@ export function registerUserUpdateRoutes(app: OpenAPIHono<AppEnv>) {
 
 	app.openapi(picture, async (c) => {
 		const b = c.req.valid("json");
-		const user = await users.updatePicture(c.var.deps, c.var.projectId, b.loginId, b.picture ?? "");
+		const user = await users.updatePicture(c.var.deps, c.var.projectId, b.loginId, clearedValue(b.picture));
 		return c.json({ user: toResponseUser(user) }, 200);
 	});
 

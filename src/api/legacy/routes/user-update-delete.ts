@@ -1,6 +1,7 @@
 // docs/migration-v4.md: legacy "PUT|DELETE /api/management/user/{email}" (successor: v4 PATCH|DELETE /users/{user_id}).
 import type { Context, Hono } from "hono";
-import { deleteUserRecord, patchUserRecord } from "../../../domain/users/user.versioned";
+import { deleteUserById } from "../../../domain/users/user.delete";
+import { patchUser } from "../../../domain/users/user.patch";
 import { userIdByEmail } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { publicOrigin } from "../../public-origin";
@@ -8,7 +9,7 @@ import { V4_BASE } from "../../v4/schemas";
 import { userUrl } from "../../v4/user-mapper";
 import { readLegacyBody } from "../body";
 import { LegacyError } from "../errors";
-import { toLegacyUser, toV4Input } from "../mapper";
+import { toLegacyUser, toUserPatch } from "../mapper";
 
 const PATH = "/api/management/user/:email";
 
@@ -24,13 +25,15 @@ export function registerLegacyUpdateDeleteRoutes(app: Hono<AppEnv>) {
 			throw new LegacyError(400, "invalid_argument", message, [{ field: "email", message }]);
 		}
 		const userId = await userIdByEmail(c.var.deps, c.var.projectId, c.req.param("email"));
-		const { user } = await patchUserRecord(c.var.deps, c.var.projectId, userId, toV4Input(body));
+		const user = await patchUser(c.var.deps, c.var.projectId, userId, toUserPatch(body), {
+			loginIdFollows: true,
+		});
 		return c.json(toLegacyUser(user), 200, { Link: successorOf(c, user.id) });
 	});
 
 	app.delete(PATH, async (c) => {
 		const userId = await userIdByEmail(c.var.deps, c.var.projectId, c.req.param("email"));
-		await deleteUserRecord(c.var.deps, c.var.projectId, userId);
+		await deleteUserById(c.var.deps, c.var.projectId, userId);
 		return c.body(null, 204, { Link: successorOf(c, userId) });
 	});
 }

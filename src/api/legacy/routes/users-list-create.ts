@@ -1,6 +1,6 @@
 // docs/migration-v4.md: legacy "GET /api/management/user" and "POST /api/management/user" (successor: v4 /users).
 import type { Hono } from "hono";
-import { createUserRecord } from "../../../domain/users/user.versioned";
+import { createUserRecord } from "../../../domain/users/user.create-record";
 import { listUserRecords, type UserFilter } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { publicOrigin } from "../../public-origin";
@@ -8,7 +8,7 @@ import { V4_BASE } from "../../v4/schemas";
 import { userUrl } from "../../v4/user-mapper";
 import { readLegacyBody } from "../body";
 import { LegacyError, type LegacyFieldError } from "../errors";
-import { toLegacyUser, toV4Input } from "../mapper";
+import { toLegacyUser, toNewUser } from "../mapper";
 
 const LEGACY_BASE = "/api/management/user";
 const MAX_PER_PAGE = 500;
@@ -72,7 +72,11 @@ export function registerLegacyListCreateRoutes(app: Hono<AppEnv>) {
 				{ field: "email", message: "email: is required" },
 			]);
 		}
-		const { user } = await createUserRecord(c.var.deps, c.var.projectId, toV4Input(body));
+		const { user } = await createUserRecord(
+			c.var.deps,
+			c.var.projectId,
+			toNewUser({ ...body, email: body.email }),
+		);
 		const successor = userUrl(`${publicOrigin(c)}${V4_BASE}`, user.id);
 		return c.json(toLegacyUser(user), 201, { Link: `<${successor}>; rel="successor-version"` });
 	});

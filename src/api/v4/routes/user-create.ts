@@ -1,6 +1,6 @@
 // docs/rest-v4.md, "POST /api/user/management/v4/users": create a user (JSON:API §9.1); its default profile comes with it.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { createUserRecord } from "../../../domain/users/user.versioned";
+import { createUserRecord } from "../../../domain/users/user.create-record";
 import type { AppEnv } from "../../context";
 import { etagOf } from "../etag";
 import { readView } from "../query";
@@ -14,7 +14,7 @@ import {
 	userDocument,
 	V4_BASE,
 } from "../schemas";
-import { toUserDocument, toUserInput, userUrl } from "../user-mapper";
+import { toNewUser, toUserDocument, userUrl } from "../user-mapper";
 
 const create = createRoute({
 	method: "post",
@@ -44,7 +44,7 @@ export function registerUserCreateRoute(app: OpenAPIHono<AppEnv>) {
 		const deps = c.var.deps;
 		const view = readView(c, c.req.valid("query"), V4_BASE, deps.now());
 		const { data } = c.req.valid("json");
-		const record = await createUserRecord(deps, c.var.projectId, toUserInput(data.attributes));
+		const record = await createUserRecord(deps, c.var.projectId, toNewUser(data.attributes));
 		return c.json(toUserDocument(record, view), 201, {
 			ETag: etagOf(record.user.version),
 			Location: userUrl(view.base, record.user.id),

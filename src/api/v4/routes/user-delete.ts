@@ -1,6 +1,7 @@
 // docs/rest-v4.md, "DELETE /api/user/management/v4/users/{user_id}": 204 (JSON:API §9.3), If-Match → 412 when stale.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { deleteUserRecord } from "../../../domain/users/user.versioned";
+import { DomainError } from "../../../domain/errors";
+import { deleteUserById } from "../../../domain/users/user.delete";
 import type { AppEnv } from "../../context";
 import { ifMatchVersions } from "../etag";
 import { errorResponses, ifMatchHeaders, userIdParams, V4_BASE } from "../schemas";
@@ -23,7 +24,9 @@ const remove = createRoute({
 export function registerUserDeleteRoute(app: OpenAPIHono<AppEnv>) {
 	app.openapi(remove, async (c) => {
 		const { user_id } = c.req.valid("param");
-		await deleteUserRecord(c.var.deps, c.var.projectId, user_id, ifMatchVersions(c.req.header("if-match")));
+		const versions = ifMatchVersions(c.req.header("if-match"));
+		const deleted = await deleteUserById(c.var.deps, c.var.projectId, user_id, { versions });
+		if (!deleted) throw new DomainError("user_not_found", `No user with id "${user_id}"`);
 		return c.body(null, 204);
 	});
 }

@@ -1,6 +1,8 @@
 // docs/rest-v4.md, "PATCH /api/user/management/v4/users/{user_id}": partial update (JSON:API §9.2), If-Match → 412 when stale.
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { patchUserRecord } from "../../../domain/users/user.versioned";
+import type { Deps } from "../../../domain/deps";
+import { patchUserRecord } from "../../../domain/users/user.patch";
+import { getUserRecord } from "../../../domain/users/users.list";
 import type { AppEnv } from "../../context";
 import { errorObject, JsonApiError } from "../errors";
 import { etagOf, ifMatchVersions } from "../etag";
@@ -13,11 +15,12 @@ import {
 	jsonApiContent,
 	patchDocument,
 	readQuery,
+	type UserAttributesIn,
 	userDocument,
 	userIdParams,
 	V4_BASE,
 } from "../schemas";
-import { toUserDocument, toUserInput } from "../user-mapper";
+import { toUserDocument, toUserPatch } from "../user-mapper";
 
 const update = createRoute({
 	method: "patch",
@@ -27,7 +30,9 @@ const update = createRoute({
 	description:
 		"Only the attributes sent change; contact_details and registration_information merge member by member. " +
 		"REGISTERED registers an invited user (status enabled, registration_time stamped); UNREGISTERED makes " +
-		"the user invited again. Read-only members answer 403, unknown ones 400, and nothing changes.",
+		"the user invited again. Read-only members (registration_time, the default_user_profile linkage) are " +
+		"accepted when unchanged, so a fetched resource can be sent back as it was; a change to one answers 403, " +
+		"unknown members 400, and nothing changes.",
 	request: {
 		params: userIdParams,
 		query: readQuery,
@@ -46,6 +51,45 @@ const update = createRoute({
 	},
 });
 
+/**
+ * A client may PATCH back a resource as it fetched it: read-only members are accepted when their
+ * value is the current one and refused (403) only when they would change. Only such a request
+ * costs the extra read.
+ */
+async function refuseChangedReadOnly(
+	deps: Deps,
+	projectId: string,
+	userId: string,
+	data: { attributes?: UserAttributesIn; relationships?: Record<string, unknown> },
+) {
+	const time = data.attributes?.registration_information?.registration_time;
+	const linkage = data.relationships?.default_user_profile as { data: { id: string } | null } | undefined;
+	if (time === undefined && linkage === undefined) return;
+	const { user, profile } = await getUserRecord(deps, projectId, userId);
+	const errors = [];
+	const current = user.registrationTime === null ? null : Math.floor(user.registrationTime / 1000);
+	if (time !== undefined && time !== current) {
+		errors.push(
+			errorObject(
+				403,
+				"read_only",
+				"registration_information.registration_time: is read-only: it is stamped when the user registers",
+				{
+					pointer: "/data/attributes/registration_information/registration_time",
+				},
+			),
+		);
+	}
+	if (linkage !== undefined && (linkage.data?.id ?? null) !== (profile?.id ?? null)) {
+		errors.push(
+			errorObject(403, "read_only", "default_user_profile: is created with the user and cannot be replaced", {
+				pointer: "/data/relationships/default_user_profile",
+			}),
+		);
+	}
+	if (errors.length) throw new JsonApiError(errors);
+}
+
 export function registerUserUpdateRoute(app: OpenAPIHono<AppEnv>) {
 	app.openapi(update, async (c) => {
 		const deps = c.var.deps;
@@ -59,13 +103,11 @@ export function registerUserUpdateRoute(app: OpenAPIHono<AppEnv>) {
 				}),
 			]);
 		}
-		const record = await patchUserRecord(
-			deps,
-			c.var.projectId,
-			user_id,
-			toUserInput(data.attributes),
-			ifMatchVersions(c.req.header("if-match")),
-		);
+		await refuseChangedReadOnly(deps, c.var.projectId, user_id, data);
+		const record = await patchUserRecord(deps, c.var.projectId, user_id, toUserPatch(data.attributes), {
+			versions: ifMatchVersions(c.req.header("if-match")),
+			loginIdFollows: true,
+		});
 		return c.json(toUserDocument(record, view), 200, { ETag: etagOf(record.user.version) });
 	});
 }

@@ -1,0 +1,185 @@
+// The console's page frame and shared pieces: landmarks, navigation, messages, CSRF-carrying forms.
+import type { Child, FC, PropsWithChildren } from "hono/jsx";
+import type { ApiError } from "./api-client";
+import { CSRF_FIELD } from "./csrf";
+import type { ConsoleSession } from "./session";
+
+export const ASSET_BASE = "/assets/console";
+
+export interface PageFrame {
+	title: string;
+	/** Which navigation entry is current. */
+	section?: string;
+	session?: ConsoleSession | null;
+	csrf?: string;
+	/** A success message (from a fixed list, never from the query string as text). */
+	notice?: string;
+	error?: ApiError | string | null;
+}
+
+export const NAV: { id: string; href: string; label: string }[] = [
+	{ id: "users", href: "/console/users", label: "Users" },
+	{ id: "tenants", href: "/console/tenants", label: "Tenants" },
+	{ id: "roles", href: "/console/roles", label: "Roles & permissions" },
+	{ id: "attributes", href: "/console/attributes", label: "Custom attributes" },
+	{ id: "sso-apps", href: "/console/sso-apps", label: "SSO applications" },
+	{ id: "keys", href: "/console/keys", label: "Management keys" },
+	{ id: "webhooks", href: "/console/webhooks", label: "Webhooks" },
+	{ id: "activity", href: "/console/activity", label: "Activity" },
+	{ id: "settings", href: "/console/settings", label: "Project settings" },
+];
+
+export const Layout: FC<PropsWithChildren<PageFrame>> = ({
+	title,
+	section,
+	session,
+	csrf,
+	notice,
+	error,
+	children,
+}) => (
+	<html lang="en">
+		<head>
+			<meta charset="utf-8" />
+			<meta name="viewport" content="width=device-width, initial-scale=1" />
+			<meta name="referrer" content="same-origin" />
+			<title>{`${title} · Roster console`}</title>
+			<link rel="stylesheet" href={`${ASSET_BASE}/console.css`} />
+			<script src={`${ASSET_BASE}/console.js`} defer />
+		</head>
+		<body>
+			<a class="skip" href="#main">
+				Skip to content
+			</a>
+			<header class="top">
+				<span class="brand">Roster console</span>
+				{session ? (
+					<div class="who">
+						<span>
+							Project <code>{session.projectId}</code>
+							{session.readOnly ? <span class="badge">read-only key</span> : null}
+							{session.tenantBound ? <span class="badge">tenant-bound key</span> : null}
+						</span>
+						<form method="post" action="/console/sign-out" class="inline">
+							<input type="hidden" name={CSRF_FIELD} value={csrf ?? ""} />
+							<button type="submit" class="link">
+								Sign out
+							</button>
+						</form>
+					</div>
+				) : null}
+			</header>
+			<div class="frame">
+				{session ? (
+					<nav aria-label="Console sections" class="side">
+						<ul>
+							{NAV.map((n) => (
+								<li>
+									<a href={n.href} aria-current={n.id === section ? "page" : undefined}>
+										{n.label}
+									</a>
+								</li>
+							))}
+						</ul>
+						<p class="side-foot">
+							<a href="/docs">API reference</a>
+						</p>
+					</nav>
+				) : null}
+				<main id="main" tabindex={-1}>
+					<h1>{title}</h1>
+					{notice ? (
+						<p class="notice" role="status">
+							{notice}
+						</p>
+					) : null}
+					{error ? <ErrorBox error={error} /> : null}
+					{children}
+				</main>
+			</div>
+		</body>
+	</html>
+);
+
+export const ErrorBox: FC<{ error: ApiError | string }> = ({ error }) => {
+	const e = typeof error === "string" ? { status: 0, code: "", message: error } : error;
+	return (
+		<div class="error" role="alert">
+			<p>
+				<strong>
+					{e.status ? `The API refused this (${e.status}${e.code ? ` ${e.code}` : ""}):` : "Error:"}
+				</strong>{" "}
+				{e.message}
+			</p>
+		</div>
+	);
+};
+
+/** A POST form carrying the CSRF token. */
+export const PostForm: FC<
+	PropsWithChildren<{ action: string; csrf: string; class?: string; confirm?: string }>
+> = ({ action, csrf, children, confirm, ...rest }) => (
+	<form method="post" action={action} class={rest.class} data-confirm={confirm}>
+		<input type="hidden" name={CSRF_FIELD} value={csrf} />
+		{children}
+	</form>
+);
+
+/** A labelled input. */
+export const Field: FC<{
+	label: string;
+	name: string;
+	value?: string;
+	type?: string;
+	required?: boolean;
+	placeholder?: string;
+	hint?: string;
+	autocomplete?: string;
+	id?: string;
+}> = ({ label, name, value, type = "text", required, placeholder, hint, autocomplete, id }) => {
+	const fieldId = id ?? `f-${name}`;
+	return (
+		<div class="field">
+			<label for={fieldId}>{label}</label>
+			<input
+				id={fieldId}
+				name={name}
+				type={type}
+				value={value ?? ""}
+				required={required}
+				placeholder={placeholder}
+				autocomplete={autocomplete ?? "off"}
+				aria-describedby={hint ? `${fieldId}-hint` : undefined}
+			/>
+			{hint ? (
+				<small id={`${fieldId}-hint`} class="hint">
+					{hint}
+				</small>
+			) : null}
+		</div>
+	);
+};
+
+/** A date the viewer's browser rewrites into local time (console.js); UTC ISO without script. */
+export const Time: FC<{ ms: number | null | undefined }> = ({ ms }) => {
+	if (!ms) return <span class="muted">never</span>;
+	const iso = new Date(ms).toISOString();
+	return <time datetime={iso}>{`${iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}`}</time>;
+};
+
+export const Empty: FC<PropsWithChildren> = ({ children }) => <p class="empty">{children}</p>;
+
+export const ReadOnlyNote: FC = () => (
+	<p class="muted">This key is read-only: the forms that change data are hidden.</p>
+);
+
+export const Section: FC<PropsWithChildren<{ title: string; id?: string; extra?: Child }>> = ({
+	title,
+	id,
+	children,
+}) => (
+	<section aria-labelledby={id ? `${id}-h` : undefined} class="card">
+		<h2 id={id ? `${id}-h` : undefined}>{title}</h2>
+		{children}
+	</section>
+);

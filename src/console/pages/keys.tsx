@@ -1,0 +1,229 @@
+// Management keys (`/v1/mgmt/managementkey*`): list, create (the cleartext is shown once), activate
+// or deactivate, delete.
+import type { Hono } from "hono";
+import {
+	type ConsoleContext,
+	type ConsoleEnv,
+	done,
+	formOf,
+	listOf,
+	noticeOf,
+	type PageState,
+	render,
+	statusOf,
+	unwrap,
+} from "../context";
+import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import type { WireTenant } from "./types";
+
+interface WireKey {
+	id: string;
+	name: string;
+	description: string;
+	status: "active" | "inactive";
+	createdTime: number;
+	expireTime: number;
+	lastUsedTime: number;
+	permittedIps: string[];
+	readOnly: boolean;
+	tenantIds: string[];
+}
+
+async function keysPage(
+	c: ConsoleContext,
+	state: PageState & { created?: { key: WireKey; cleartext: string } } = {},
+) {
+	const api = c.var.api;
+	const [res, tenantsRes] = await Promise.all([
+		api.get<{ keys: WireKey[] }>("/v1/mgmt/managementkey/search"),
+		api.get<{ tenants: WireTenant[] }>("/v1/mgmt/tenant/all"),
+	]);
+	const keys = unwrap(res, { keys: [] }).keys;
+	const tenants = unwrap(tenantsRes, { tenants: [] }).tenants;
+	const ro = c.var.session?.readOnly;
+	const csrf = c.var.csrf;
+	return render(
+		c,
+		{
+			title: "Management keys",
+			section: "keys",
+			notice: state.notice ?? noticeOf(c),
+			error: state.error ?? (res.ok ? null : res.error),
+		},
+		<>
+			{state.created ? (
+				<section class="card secret" aria-labelledby="created-h">
+					<h2 id="created-h">Key “{state.created.key.name}” created</h2>
+					<p>Copy it now: it is shown only this once and Roster keeps only its hash.</p>
+					<label for="new-key">Management key</label>
+					<input
+						id="new-key"
+						class="secret-value"
+						readonly
+						value={state.created.cleartext}
+						data-select-on-focus
+					/>
+				</section>
+			) : null}
+			{ro ? <ReadOnlyNote /> : null}
+			{keys.length === 0 ? (
+				<Empty>No keys (or this key may not list them).</Empty>
+			) : (
+				<div class="table-wrap">
+					<table>
+						<thead>
+							<tr>
+								<th scope="col">Name</th>
+								<th scope="col">Id</th>
+								<th scope="col">Status</th>
+								<th scope="col">Scope</th>
+								<th scope="col">Created</th>
+								<th scope="col">Last used</th>
+								<th scope="col">Expires</th>
+								{ro ? null : <th scope="col">Actions</th>}
+							</tr>
+						</thead>
+						<tbody>
+							{keys.map((k) => (
+								<tr>
+									<td>
+										{k.name}
+										{k.description ? <small class="muted"> {k.description}</small> : null}
+									</td>
+									<td>
+										<code>{k.id}</code>
+									</td>
+									<td>{k.status}</td>
+									<td>
+										{[
+											k.readOnly ? "read-only" : "read-write",
+											k.tenantIds.length ? `tenants ${k.tenantIds.join(", ")}` : "",
+											k.permittedIps.length ? `IPs ${k.permittedIps.join(", ")}` : "",
+										]
+											.filter(Boolean)
+											.join("; ")}
+									</td>
+									<td>
+										<Time ms={k.createdTime * 1000} />
+									</td>
+									<td>
+										<Time ms={k.lastUsedTime * 1000} />
+									</td>
+									<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
+									{ro ? null : (
+										<td>
+											<PostForm action="/console/keys/status" csrf={csrf} class="inline">
+												<input type="hidden" name="id" value={k.id} />
+												<input
+													type="hidden"
+													name="status"
+													value={k.status === "active" ? "inactive" : "active"}
+												/>
+												<button
+													type="submit"
+													class="link"
+													aria-label={`${k.status === "active" ? "Deactivate" : "Activate"} key ${k.name}`}
+												>
+													{k.status === "active" ? "Deactivate" : "Activate"}
+												</button>
+											</PostForm>
+											<PostForm
+												action="/console/keys/delete"
+												csrf={csrf}
+												class="inline"
+												confirm={`Delete key ${k.name}? It stops working at once.`}
+											>
+												<input type="hidden" name="id" value={k.id} />
+												<button type="submit" class="link" aria-label={`Delete key ${k.name}`}>
+													Delete
+												</button>
+											</PostForm>
+										</td>
+									)}
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</div>
+			)}
+			{ro ? null : (
+				<Section title="Create a key" id="create">
+					<PostForm action="/console/keys" csrf={csrf} class="grid">
+						<Field label="Name" name="name" required />
+						<Field label="Description" name="description" />
+						<Field label="Expires in (days)" name="expiresInDays" type="number" hint="Empty: never" />
+						<Field
+							label="Permitted IPs"
+							name="permittedIps"
+							hint="Addresses or CIDR ranges, comma-separated; empty: any"
+						/>
+						<div class="field check">
+							<input id="f-readOnly" type="checkbox" name="readOnly" value="true" />
+							<label for="f-readOnly">Read-only</label>
+						</div>
+						{tenants.length ? (
+							<fieldset class="span">
+								<legend>Bind to tenants (optional)</legend>
+								<div class="checks">
+									{tenants.map((t) => (
+										<div class="check">
+											<input id={`kt-${t.id}`} type="checkbox" name="tenantIds" value={t.id} />
+											<label for={`kt-${t.id}`}>{t.name || t.id}</label>
+										</div>
+									))}
+								</div>
+							</fieldset>
+						) : null}
+						<div class="actions">
+							<button type="submit">Create key</button>
+						</div>
+					</PostForm>
+				</Section>
+			)}
+		</>,
+		state.status ?? (res.ok ? 200 : statusOf(res)),
+	);
+}
+
+export function registerKeyPages(app: Hono<ConsoleEnv>) {
+	app.get("/keys", (c) => keysPage(c));
+	app.post("/keys", async (c) => {
+		const f = await formOf(c);
+		const body = await c.req.parseBody({ all: true });
+		const tenantIds = ([] as unknown[])
+			.concat(body.tenantIds ?? [])
+			.filter((t): t is string => typeof t === "string");
+		const days = Number(f.expiresInDays || "0");
+		const res = await c.var.api.put<{ key: WireKey; cleartext: string }>("/v1/mgmt/managementkey", {
+			name: f.name ?? "",
+			description: f.description || undefined,
+			expiresIn: Number.isFinite(days) && days > 0 ? Math.round(days * 86_400) : undefined,
+			permittedIps: listOf(f.permittedIps),
+			readOnly: f.readOnly === "true",
+			tenantIds,
+		});
+		if (!res.ok) return keysPage(c, { error: res.error, status: statusOf(res) });
+		// Rendered, not redirected: the cleartext must never sit in a URL or a later page.
+		return keysPage(c, { created: res.data });
+	});
+	app.post("/keys/status", async (c) => {
+		const f = await formOf(c);
+		const loaded = await c.var.api.get<{ key: WireKey }>("/v1/mgmt/managementkey", { id: f.id ?? "" });
+		if (!loaded.ok) return keysPage(c, { error: loaded.error, status: statusOf(loaded) });
+		const res = await c.var.api.patch("/v1/mgmt/managementkey", {
+			id: loaded.data.key.id,
+			name: loaded.data.key.name,
+			// Absent would clear it.
+			description: loaded.data.key.description,
+			status: f.status === "active" ? "active" : "inactive",
+		});
+		if (!res.ok) return keysPage(c, { error: res.error, status: statusOf(res) });
+		return done(c, "/console/keys", "key-saved");
+	});
+	app.post("/keys/delete", async (c) => {
+		const f = await formOf(c);
+		const res = await c.var.api.post("/v1/mgmt/managementkey/delete", { ids: [f.id ?? ""] });
+		if (!res.ok) return keysPage(c, { error: res.error, status: statusOf(res) });
+		return done(c, "/console/keys", "key-deleted");
+	});
+}

@@ -1,0 +1,174 @@
+// Webhook endpoints through the partner API (`/api/partner/v1/webhooks`, docs/partner.md): list,
+// create (the signing secret is shown once), enable or disable, delete.
+import type { Hono } from "hono";
+import {
+	type ConsoleContext,
+	type ConsoleEnv,
+	done,
+	formOf,
+	listOf,
+	noticeOf,
+	type PageState,
+	render,
+	statusOf,
+} from "../context";
+import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+
+interface WireEndpoint {
+	Id: string;
+	Kind: string;
+	Url: string;
+	Description: string;
+	EventTypes: string[];
+	Enabled: boolean;
+	DisabledReason: string | null;
+	CreatedAt: string;
+}
+
+async function webhooksPage(
+	c: ConsoleContext,
+	state: PageState & { created?: WireEndpoint & { Secret: string } } = {},
+) {
+	const cursor = c.req.query("cursor") ?? "";
+	const qs = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+	const res = await c.var.api.partner<{ Items: WireEndpoint[]; NextCursor: string | null }>(
+		"GET",
+		`/webhooks?${qs}`,
+	);
+	const items = res.ok ? res.data.Items : [];
+	const ro = c.var.session?.readOnly;
+	const csrf = c.var.csrf;
+	return render(
+		c,
+		{
+			title: "Webhooks",
+			section: "webhooks",
+			notice: state.notice ?? noticeOf(c),
+			error: state.error ?? (res.ok ? null : res.error),
+		},
+		<>
+			{state.created ? (
+				<section class="card secret" aria-labelledby="created-h">
+					<h2 id="created-h">Endpoint created</h2>
+					<p>Copy its signing secret now: it is shown only this once.</p>
+					<label for="new-secret">Signing secret</label>
+					<input
+						id="new-secret"
+						class="secret-value"
+						readonly
+						value={state.created.Secret}
+						data-select-on-focus
+					/>
+				</section>
+			) : null}
+			{ro ? <ReadOnlyNote /> : null}
+			{items.length === 0 ? (
+				<Empty>No webhook endpoints.</Empty>
+			) : (
+				<div class="table-wrap">
+					<table>
+						<thead>
+							<tr>
+								<th scope="col">URL</th>
+								<th scope="col">Kind</th>
+								<th scope="col">Events</th>
+								<th scope="col">State</th>
+								<th scope="col">Created</th>
+								{ro ? null : <th scope="col">Actions</th>}
+							</tr>
+						</thead>
+						<tbody>
+							{items.map((w) => (
+								<tr>
+									<td>
+										<code>{w.Url}</code>
+										{w.Description ? <small class="muted"> {w.Description}</small> : null}
+									</td>
+									<td>{w.Kind}</td>
+									<td>{w.EventTypes.join(", ") || "all"}</td>
+									<td>
+										{w.Enabled ? "enabled" : `disabled${w.DisabledReason ? ` (${w.DisabledReason})` : ""}`}
+									</td>
+									<td>
+										<Time ms={Date.parse(w.CreatedAt)} />
+									</td>
+									{ro ? null : (
+										<td>
+											<PostForm action="/console/webhooks/toggle" csrf={csrf} class="inline">
+												<input type="hidden" name="id" value={w.Id} />
+												<input type="hidden" name="enabled" value={w.Enabled ? "false" : "true"} />
+												<button type="submit" class="link">
+													{w.Enabled ? "Disable" : "Enable"}
+												</button>
+											</PostForm>
+											<PostForm
+												action="/console/webhooks/delete"
+												csrf={csrf}
+												class="inline"
+												confirm="Delete this endpoint and its deliveries?"
+											>
+												<input type="hidden" name="id" value={w.Id} />
+												<button type="submit" class="link" aria-label={`Delete endpoint ${w.Url}`}>
+													Delete
+												</button>
+											</PostForm>
+										</td>
+									)}
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</div>
+			)}
+			{res.ok && res.data.NextCursor ? (
+				<nav aria-label="Pages" class="pager">
+					<a href={`/console/webhooks?cursor=${encodeURIComponent(res.data.NextCursor)}`} rel="next">
+						Next
+					</a>
+				</nav>
+			) : null}
+			{ro ? null : (
+				<Section title="Add an endpoint" id="create">
+					<PostForm action="/console/webhooks" csrf={csrf} class="grid">
+						<Field label="URL" name="url" type="url" required hint="A public https URL" />
+						<Field label="Description" name="description" />
+						<Field label="Event types" name="eventTypes" hint="Comma-separated; empty: all" />
+						<div class="actions">
+							<button type="submit">Add endpoint</button>
+						</div>
+					</PostForm>
+				</Section>
+			)}
+		</>,
+		state.status ?? (res.ok ? 200 : statusOf(res)),
+	);
+}
+
+export function registerWebhookPages(app: Hono<ConsoleEnv>) {
+	app.get("/webhooks", (c) => webhooksPage(c));
+	app.post("/webhooks", async (c) => {
+		const f = await formOf(c);
+		const body: Record<string, unknown> = { Url: f.url ?? "" };
+		if (f.description) body.Description = f.description;
+		const events = listOf(f.eventTypes);
+		if (events.length) body.EventTypes = events;
+		const res = await c.var.api.partner<WireEndpoint & { Secret: string }>("POST", "/webhooks", body);
+		if (!res.ok) return webhooksPage(c, { error: res.error, status: statusOf(res) });
+		// Rendered, not redirected: the secret must never sit in a URL or a later page.
+		return webhooksPage(c, { created: res.data });
+	});
+	app.post("/webhooks/toggle", async (c) => {
+		const f = await formOf(c);
+		const res = await c.var.api.partner("PATCH", `/webhooks/${encodeURIComponent(f.id ?? "")}`, {
+			Enabled: f.enabled === "true",
+		});
+		if (!res.ok) return webhooksPage(c, { error: res.error, status: statusOf(res) });
+		return done(c, "/console/webhooks", "webhook-saved");
+	});
+	app.post("/webhooks/delete", async (c) => {
+		const f = await formOf(c);
+		const res = await c.var.api.partner("DELETE", `/webhooks/${encodeURIComponent(f.id ?? "")}`);
+		if (!res.ok) return webhooksPage(c, { error: res.error, status: statusOf(res) });
+		return done(c, "/console/webhooks", "webhook-deleted");
+	});
+}
