@@ -16,6 +16,7 @@ import { registerSsoAppPages } from "./pages/sso-apps";
 import { registerTenantPages } from "./pages/tenants";
 import { registerUserPages } from "./pages/user";
 import { registerUsersPages } from "./pages/users";
+import { registerWebhookDetailPages } from "./pages/webhook";
 import { registerWebhookPages } from "./pages/webhooks";
 import {
 	ConsoleConfigError,
@@ -151,6 +152,7 @@ export function buildConsoleApp(apiFetch: ApiFetch) {
 	registerActivityPages(app);
 	registerSettingsPages(app);
 	registerWebhookPages(app);
+	registerWebhookDetailPages(app);
 
 	app.all("*", (c) =>
 		render(c, { title: "Not found" }, <p>There is no console page at this address.</p>, 404),

@@ -224,6 +224,15 @@ function revokedEntry(userId: string, entries: Entry[]): Entry {
 	};
 }
 
+/**
+ * For `.catch` after a commit whose precondition is "the object still exists": its failure is the
+ * caller's own error (not found), as if the object had never been read.
+ */
+export const whenPreconditionFails = (error: () => DomainError) => (failure: unknown) => {
+	if (failure instanceof DomainError && failure.code === "precondition_failed") throw error();
+	throw failure;
+};
+
 /** Runs one write and its record as a single D1 batch, then its effects. */
 export async function commit(deps: Deps, projectId: string, plan: CommitPlan): Promise<Committed> {
 	const guards = (plan.preconditions ?? []).map(

@@ -4,6 +4,8 @@ import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import type { Actor, RequestContext } from "../../src/domain/activity/actions";
+import { updateOidcApp } from "../../src/domain/authz/sso-apps.service";
+import { updateTenant } from "../../src/domain/authz/tenants.service";
 import { commit, type Entry, entriesStatement, record, withoutSecrets } from "../../src/domain/commit";
 import type { Deps } from "../../src/domain/deps";
 import { DomainError } from "../../src/domain/errors";
@@ -483,6 +485,65 @@ describe("preconditions", () => {
 			n: number;
 		}>();
 		expect(guards?.n).toBe(0);
+	});
+});
+
+/** A D1 binding that runs `before` once, just ahead of the first write batch: a concurrent change. */
+function racingD1(before: () => Promise<unknown>) {
+	let raced = false;
+	return new Proxy(env.DB, {
+		get(target, prop) {
+			if (prop === "batch")
+				return async (statements: D1PreparedStatement[]) => {
+					if (!raced) {
+						raced = true;
+						await before();
+					}
+					return target.batch(statements);
+				};
+			const value = Reflect.get(target, prop);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
+describe("an object deleted between an update's read and its write", () => {
+	it.each([
+		[
+			"tenant",
+			"tenant.updated",
+			async (p: TestProject, deps: Deps) => {
+				await updateTenant(deps, p.projectId, "gone", { name: "Renamed" });
+			},
+			(p: TestProject) =>
+				env.DB.prepare("DELETE FROM tenants WHERE project_id = ? AND id = 'gone'").bind(p.projectId).run(),
+		],
+		[
+			"SSO application",
+			"sso_app.updated",
+			async (p: TestProject, deps: Deps) => {
+				await updateOidcApp(deps, p.projectId, "gone", {
+					name: "Renamed",
+					loginPageUrl: "https://app.example.com/login",
+				});
+			},
+			(p: TestProject) =>
+				env.DB.prepare("DELETE FROM sso_apps WHERE project_id = ? AND id = 'gone'").bind(p.projectId).run(),
+		],
+	])("a %s update answers not found and writes no change row", async (_, action, update, remove) => {
+		const p = await project();
+		const api = mgmt(p);
+		await api.post("/v1/mgmt/tenant/create", { id: "gone", name: "Gone" });
+		await api.post("/v1/mgmt/sso/idp/app/oidc/create", {
+			id: "gone",
+			name: "Gone",
+			loginPageUrl: "https://app.example.com/login",
+		});
+		const d1 = racingD1(() => remove(p));
+		const error = await thrown(() => update(p, depsFor({ d1, db: createDb(d1) })));
+		expect((error as DomainError).code, String(error)).toBe("not_found");
+		const rows = await changeRows(p.projectId);
+		expect(rows.filter((r) => r.action === action)).toEqual([]);
 	});
 });
 

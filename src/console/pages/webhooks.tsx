@@ -1,5 +1,6 @@
 // Webhook endpoints through the partner API (`/api/partner/v1/webhooks`, docs/partner.md): list,
-// create (the signing secret is shown once), enable or disable, delete.
+// create (the signing secret is shown once), enable or disable, delete; each links to its page
+// (webhook.tsx) with deliveries, replay, test ping and secret rotation.
 import type { Hono } from "hono";
 import {
 	type ConsoleContext,
@@ -14,7 +15,7 @@ import {
 } from "../context";
 import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
 
-interface WireEndpoint {
+export interface WireEndpoint {
 	Id: string;
 	Kind: string;
 	Url: string;
@@ -23,6 +24,7 @@ interface WireEndpoint {
 	Enabled: boolean;
 	DisabledReason: string | null;
 	CreatedAt: string;
+	UpdatedAt: string;
 }
 
 async function webhooksPage(
@@ -81,7 +83,9 @@ async function webhooksPage(
 							{items.map((w) => (
 								<tr>
 									<td>
-										<code>{w.Url}</code>
+										<a href={`/console/webhooks/${encodeURIComponent(w.Id)}`}>
+											<code>{w.Url}</code>
+										</a>
 										{w.Description ? <small class="muted"> {w.Description}</small> : null}
 									</td>
 									<td>{w.Kind}</td>

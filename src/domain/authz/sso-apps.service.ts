@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
 import { randomBase62 } from "../../lib/ids";
-import { changesOf, commit, removedFields } from "../commit";
+import { changesOf, commit, removedFields, whenPreconditionFails } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkLength } from "../input-limits";
@@ -122,6 +122,8 @@ export async function updateOidcApp(deps: Deps, projectId: string, id: string, i
 		settings,
 	});
 	await commit(deps, projectId, {
+		// Deleted since it was read: nothing is written, not even the update's change row.
+		preconditions: [sql`SELECT 1 FROM sso_apps WHERE project_id = ${projectId} AND id = ${id}`],
 		statements: [
 			sql`UPDATE sso_apps SET name = ${name}, description = ${after.description},
 					enabled = ${Number(after.enabled)}, logo = ${after.logo}, settings = ${JSON.stringify(settings)}
@@ -134,7 +136,9 @@ export async function updateOidcApp(deps: Deps, projectId: string, id: string, i
 				changes: changesOf(recorded(before), after),
 			},
 		],
-	});
+	}).catch(
+		whenPreconditionFails(() => new DomainError("not_found", `SSO application "${id}" not found`, "id")),
+	);
 }
 
 /** Users lose the application in the same batch (foreign key cascade); their version moves on. */

@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { all, batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
-import { changesOf, commit, removedFields } from "../commit";
+import { changesOf, commit, removedFields, whenPreconditionFails } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkJsonValue, checkLength, checkSearchText, exceedsDepth } from "../input-limits";
@@ -182,6 +182,8 @@ export async function updateTenant(deps: Deps, projectId: string, id: string, in
 	});
 	const changes = changesOf(recorded(before), after);
 	await commit(deps, projectId, {
+		// Deleted since it was read: nothing is written, not even the update's change row.
+		preconditions: [sql`SELECT 1 FROM tenants WHERE project_id = ${projectId} AND id = ${id}`],
 		statements: [
 			// Members show the tenant's name: their version moves on too.
 			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
@@ -194,7 +196,7 @@ export async function updateTenant(deps: Deps, projectId: string, id: string, in
 				WHERE project_id = ${projectId} AND id = ${id}`,
 		],
 		entries: [{ action: "tenant.updated", target: { type: "tenant", id }, tenantId: id, changes }],
-	});
+	}).catch(whenPreconditionFails(() => new DomainError("not_found", `Tenant "${id}" not found`, "id")));
 }
 
 /**

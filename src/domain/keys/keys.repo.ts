@@ -41,6 +41,10 @@ export type KeyChanges = Partial<
 >;
 
 /** Sets only the given fields. */
+/** The key still exists: the precondition of an update. */
+export const keyExistsQuery = (projectId: string, id: string) =>
+	sql`SELECT 1 FROM management_keys WHERE project_id = ${projectId} AND id = ${id}`;
+
 export function updateKeySql(projectId: string, id: string, changes: KeyChanges) {
 	const set = [sql`name = ${changes.name}`, sql`description = ${changes.description}`];
 	if (changes.status !== undefined) set.push(sql`status = ${changes.status}`);

@@ -2,7 +2,7 @@ import { type CachedKey, readCachedKey, writeCachedKey } from "../../kv/key-cach
 import { randomToken, sha256Hex, timingSafeEqualStrings } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
 import { isIpAllowed, isValidIpEntry } from "../../lib/ip-allowlist";
-import { changesOf, commit, removedFields } from "../commit";
+import { changesOf, commit, removedFields, whenPreconditionFails } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkJsonValue, checkLength } from "../input-limits";
@@ -156,6 +156,8 @@ export async function updateKey(
 	if (!before) throw new DomainError("not_found", `Management key ${id} not found`, "id");
 	const key: ManagementKey = { ...before, ...set };
 	await commit(deps, projectId, {
+		// Deleted since it was read: nothing is written, not even the update's change row.
+		preconditions: [repo.keyExistsQuery(projectId, id)],
 		statements: [repo.updateKeySql(projectId, id, set)],
 		entries: [
 			{
@@ -166,7 +168,7 @@ export async function updateKey(
 		],
 		// Its cached lookup carries the old fields: the next call reads the new ones.
 		effects: { forgetKeyHashes: [before.keyHash] },
-	});
+	}).catch(whenPreconditionFails(() => new DomainError("not_found", `Management key ${id} not found`, "id")));
 	return key;
 }
 

@@ -301,34 +301,41 @@ export async function signUpWithPassword(
 	const project = requireProject(toProject(projectRows));
 	checkPolicy(input.password, project.passwordPolicy);
 	const stored = await hashPassword(input.password);
-	const user = await createUser(asUser(deps, null), projectId, {
-		loginId: input.loginId,
-		...input.user,
-		status: "enabled",
-		password: stored,
-	});
 	const now = deps.now();
+	// The user, its sign-in history row and its auth.signed_up row: one write batch.
+	const user = await createUser(
+		asUser(deps, null),
+		projectId,
+		{ loginId: input.loginId, ...input.user, status: "enabled", password: stored },
+		"user.created",
+		(created) => ({
+			statements: [
+				historyStatement(
+					projectId,
+					{
+						userId: created.id,
+						loginId: input.loginId,
+						method: "password-signup",
+						outcome: "success",
+						at: now,
+					},
+					info,
+				),
+			],
+			entries: [signedUp({ id: created.id, loginIds: [created.loginId] }, "password")],
+		}),
+	);
 	const tokens = await issueTokens(deps, project, user, {
 		issuer: info.issuer,
 		amr: ["pwd"],
 		clientClaims: input.customClaims,
 		keys: toSigningKeys(keyRows),
 	});
-	await commit(asUser(deps, user.id), projectId, {
-		statements: [
-			historyStatement(
-				projectId,
-				{ userId: user.id, loginId: input.loginId, method: "password-signup", outcome: "success", at: now },
-				info,
-			),
-		],
-		entries: [signedUp(user, "password")],
-	});
 	return { tokens, user, firstSeen: true, project };
 }
 
 /** The change row of a sign-up (the user's own `user.created` row is the create command's). */
-export const signedUp = (user: User, method: string): Entry => ({
+export const signedUp = (user: Pick<User, "id" | "loginIds">, method: string): Entry => ({
 	action: "auth.signed_up",
 	target: { type: "user", id: user.id },
 	loginId: user.loginIds[0] ?? null,

@@ -1,5 +1,5 @@
 // Creating users: single, invite, batch and import (one read, one write batch).
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { batch } from "../../db/sql";
 import { newId } from "../../lib/ids";
 import type { HashedPasswordInput } from "../../lib/passwords";
@@ -44,6 +44,8 @@ export interface CreateOptions {
 	/** One user: its failure is thrown rather than reported. */
 	single?: boolean;
 	action?: CreateAction;
+	/** More of the same write, for the one user created (a sign-up's history row): one batch. */
+	also?: (user: { id: string; loginId: string }) => { statements: SQL[]; entries: Entry[] };
 }
 
 export interface CreateResult {
@@ -78,13 +80,13 @@ export async function createUsers(
 	deps: Deps,
 	projectId: string,
 	inputs: UserFields[],
-	{ single = false, action = "user.created" }: CreateOptions = {},
+	{ single = false, action = "user.created", also }: CreateOptions = {},
 ): Promise<CreateResult> {
 	assertNotReadOnly(deps);
 	if (inputs.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await createUsersOnce(deps, projectId, inputs, single, action);
+			return await createUsersOnce(deps, projectId, inputs, single, action, also);
 		} catch (error) {
 			// A concurrent writer took a login id between our read and our write (commit names the
 			// collision): read again, and the collision becomes that user's failure.
@@ -102,6 +104,7 @@ async function createUsersOnce(
 	inputs: UserFields[],
 	single: boolean,
 	action: CreateAction,
+	also?: CreateOptions["also"],
 ): Promise<CreateResult> {
 	// Tenant-aware (src/domain/scope.ts): each user is checked against the key's tenants below.
 	const { deps: d, tenantIds } = tenantView(deps);
@@ -173,6 +176,8 @@ async function createUsersOnce(
 	// A sign-up (an end user not yet known, src/domain/sessions) is the act of the user it creates.
 	const self = single && d.actor?.type === "user" && d.actor.id === null ? rows[0] : undefined;
 	const as: Deps = self ? { ...d, actor: { type: "user", id: self.id, name: null } } : d;
+	const extra =
+		single && also && rows[0] ? also({ id: rows[0].id, loginId: rows[0].loginIds[0] ?? "" }) : undefined;
 	const { reads } = await commit(as, projectId, {
 		statements: [
 			...repo.insertUsersStatements(projectId, rows),
@@ -184,8 +189,9 @@ async function createUsersOnce(
 							FROM json_each(${JSON.stringify(passwords)})`,
 					]
 				: []),
+			...(extra?.statements ?? []),
 		],
-		entries,
+		entries: [...entries, ...(extra?.entries ?? [])],
 		reads: [
 			repo.usersByIdsQuery(
 				projectId,
@@ -281,8 +287,9 @@ export async function createUser(
 	projectId: string,
 	input: UserFields,
 	action: CreateAction = "user.created",
+	also?: CreateOptions["also"],
 ): Promise<User> {
-	const { created } = await createUsers(deps, projectId, [input], { single: true, action });
+	const { created } = await createUsers(deps, projectId, [input], { single: true, action, also });
 	const user = created[0];
 	if (!user) throw new DomainError("internal", "User was not created");
 	return user;
