@@ -30,10 +30,24 @@ function requestContext(req: Request, path: string): RequestContext {
 	};
 }
 
+/** Carries a D1 session bookmark both ways (docs/performance.md, "Read replication"). */
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+
+// The shape D1 (and local D1) hands out: hex counters and a hash. Anything else is ignored, not
+// refused: the header only asks for fresher reads, and an unknown bookmark would fail every query.
+const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+
+/** The request's well-formed bookmark, or the default constraint: any replica, then monotonic. */
+export function sessionConstraint(header: string | undefined): string {
+	return header !== undefined && BOOKMARK.test(header.trim()) ? header.trim() : "first-unconstrained";
+}
+
 /** Builds the services' dependencies once per request. */
 export const depsMiddleware = createMiddleware<AppEnv>(async (c, next) => {
 	const stats = (c.env.EXPOSE_D1_STATS as string) === "true" ? new D1Stats() : undefined;
-	const d1 = stats ? instrumentD1(c.env.DB, stats) : c.env.DB;
+	// Reads may go to a nearby replica, writes go to the primary; the session keeps them in order.
+	const session = c.env.DB.withSession(sessionConstraint(c.req.header(BOOKMARK_HEADER)));
+	const d1 = stats ? instrumentD1(session, stats) : session;
 	c.set("deps", {
 		db: createDb(d1),
 		d1,
@@ -44,6 +58,8 @@ export const depsMiddleware = createMiddleware<AppEnv>(async (c, next) => {
 		request: requestContext(c.req.raw, c.req.path),
 	});
 	await next();
+	const bookmark = session.getBookmark();
+	if (bookmark) c.header(BOOKMARK_HEADER, bookmark);
 	if (stats) {
 		c.header("x-roster-d1-rows-read", String(stats.rowsRead));
 		c.header("x-roster-d1-rows-written", String(stats.rowsWritten));

@@ -3,6 +3,12 @@ import * as schema from "./schema";
 
 export type Db = DrizzleD1Database<typeof schema>;
 
+/**
+ * What repos run statements on: the binding, or a D1 Sessions API session over it (a request's;
+ * docs/performance.md, "Read replication"). Only `prepare` and `batch` are common to both.
+ */
+export type D1Handle = D1Database | D1DatabaseSession;
+
 /** Sum of D1's own `meta.rows_read` over one request (reported by the bench header). */
 export class D1Stats {
 	rowsRead = 0;
@@ -45,8 +51,11 @@ class CountingStatement {
 	}
 }
 
-/** Wraps the D1 binding so every statement's `meta` is added to `stats`. */
-export function instrumentD1(d1: D1Database, stats: D1Stats): D1Database {
+/** The handle's session bookmark (null for the bare binding or before the first statement). */
+const bookmarkOf = (d1: D1Handle) => ("getBookmark" in d1 ? d1.getBookmark() : null);
+
+/** Wraps a D1 handle so every statement's `meta` is added to `stats`. */
+export function instrumentD1(d1: D1Handle, stats: D1Stats): D1DatabaseSession {
 	return {
 		prepare: (query: string) => new CountingStatement(d1.prepare(query), stats),
 		batch: async (statements: CountingStatement[]) => {
@@ -55,13 +64,13 @@ export function instrumentD1(d1: D1Database, stats: D1Stats): D1Database {
 			for (const r of results) stats.add(r.meta);
 			return results;
 		},
-		exec: (query: string) => d1.exec(query),
-		dump: () => d1.dump(),
-		withSession: (constraint?: string) => d1.withSession(constraint),
-	} as unknown as D1Database;
+		getBookmark: () => bookmarkOf(d1),
+	} as unknown as D1DatabaseSession;
 }
 
-export const createDb = (d1: D1Database): Db => drizzle(d1, { schema });
+// drizzle's d1 driver is typed for D1Database but calls only prepare() and batch(), which a
+// session has too: the one cast from a session to the binding's type.
+export const createDb = (d1: D1Handle): Db => drizzle(d1 as D1Database, { schema });
 
 /** Decides, before it is prepared, whether a statement may run; returns the error to throw instead. */
 export type StatementCheck = (query: string) => Error | null;
@@ -69,9 +78,9 @@ export type StatementCheck = (query: string) => Error | null;
 /**
  * Wraps the D1 binding so every statement passes `check` when it is prepared: before anything of
  * it (or of the batch it is built for) is sent, and outside drizzle's query-error wrapping, so the
- * caller sees the check's own error. `exec` and `dump` are checked as statements that are not reads.
+ * caller sees the check's own error. Like a session, the wrapper has no `exec` or `dump` to get around it.
  */
-export function guardD1(d1: D1Database, check: StatementCheck): D1Database {
+export function guardD1(d1: D1Handle, check: StatementCheck): D1DatabaseSession {
 	const refuse = (query: string) => {
 		const error = check(query);
 		if (error) throw error;
@@ -82,16 +91,8 @@ export function guardD1(d1: D1Database, check: StatementCheck): D1Database {
 			return d1.prepare(query);
 		},
 		batch: (statements: D1PreparedStatement[]) => d1.batch(statements),
-		exec: async (query: string) => {
-			refuse(`EXEC ${query}`);
-			return d1.exec(query);
-		},
-		dump: async () => {
-			refuse("DUMP");
-			return d1.dump();
-		},
-		withSession: (constraint?: string) => guardD1(d1.withSession(constraint) as unknown as D1Database, check),
-	} as unknown as D1Database;
+		getBookmark: () => bookmarkOf(d1),
+	} as unknown as D1DatabaseSession;
 }
 
 const WRITE_WORD =

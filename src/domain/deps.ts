@@ -1,11 +1,11 @@
-import type { Db } from "../db/client";
+import type { D1Handle, Db } from "../db/client";
 import type { Actor, RequestContext } from "./activity/actions";
 
 /** What services need from the platform, built once per request. */
 export interface Deps {
 	db: Db;
-	/** The D1 binding (instrumented when stats are exposed), for raw-SQL repos. */
-	d1: D1Database;
+	/** The request's D1 session (instrumented when stats are exposed), for raw-SQL repos. */
+	d1: D1Handle;
 	kv: KVNamespace;
 	env: Env;
 	now: () => number;

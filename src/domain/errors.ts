@@ -17,6 +17,7 @@ export type DomainErrorCode =
 	| "rate_limited" // with retryAfter seconds
 	| "password_expired"
 	| "session_revoked"
+	| "not_configured" // a secret the feature needs is not set on this deployment (503)
 	| "internal";
 
 export class DomainError extends Error {

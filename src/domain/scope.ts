@@ -3,7 +3,7 @@
 // tenant-bound key's bindings refuse every statement until a tenant-aware service opens them and
 // confines its own SQL to the key's tenants. A route nobody made tenant-aware is therefore closed.
 import { type SQL, sql } from "drizzle-orm";
-import { createDb, type Db, guardD1, isReadStatement } from "../db/client";
+import { createDb, type D1Handle, type Db, guardD1, isReadStatement } from "../db/client";
 import type { Deps, KeyScope } from "./deps";
 import { DomainError } from "./errors";
 
@@ -16,10 +16,10 @@ export const tenantBoundError = () => new DomainError("forbidden", TENANT_BOUND_
 
 /** The bindings a tenant-aware service runs on (read-only guarded when the key is read-only). */
 interface Opened {
-	d1: D1Database;
+	d1: D1Handle;
 	db: Db;
 	/** Project-level reads only: every write refused. */
-	projectRead: { d1: D1Database; db: Db };
+	projectRead: { d1: D1Handle; db: Db };
 }
 const opened = new WeakMap<KeyScope, Opened>();
 

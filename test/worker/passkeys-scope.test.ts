@@ -89,3 +89,21 @@ it("removing a passkey in one project leaves the same id in another", async () =
 	expect((await passkeyRows(id)).results.map((r) => r.project_id)).toEqual([a.projectId]);
 	expectStatus(await inA.client.signIn(inA.authenticator, "ada@example.com"), 200);
 });
+
+it("a sign-up refused for a taken credential id writes nothing: no user, no change row", async () => {
+	const p = await newProject();
+	const id = newCredentialId();
+	expectStatus((await signUpWith(p, "ada@example.com", id)).res, 200);
+	const again = (await signUpWith(p, "eve@example.com", id)).res;
+	expect(again.status, JSON.stringify(again.body)).toBe(409);
+	const rows = await env.DB.prepare(
+		"SELECT action FROM change_log WHERE project_id = ? AND login_id = 'eve@example.com' AND action <> 'request.failed'",
+	)
+		.bind(p.projectId)
+		.all();
+	expect(rows.results, JSON.stringify(rows.results)).toEqual([]);
+	const users = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE project_id = ?")
+		.bind(p.projectId)
+		.first<{ n: number }>();
+	expect(users?.n).toBe(1);
+});

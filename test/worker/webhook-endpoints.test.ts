@@ -296,4 +296,27 @@ describe("not configured", () => {
 		expect(body, JSON.stringify(body)).toMatchObject({ status: 503, title: "Server not configured" });
 		expect(await endpointsOf(p.projectId)).toEqual([]);
 	});
+
+	it("answers Descope's createAuditWebhook 503 E011503 too, and keeps nothing", async () => {
+		const p = await newProject();
+		const ctx = createExecutionContext();
+		const res = await buildApp().request(
+			`${BASE}/v2/mgmt/connector/audit/web/set`,
+			{
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${p.projectId}:${p.managementKey}`,
+					"content-type": "application/json",
+				},
+				body: JSON.stringify(SDK_BODY),
+			},
+			{ ...env, WEBHOOK_ENCRYPTION_KEY: "" },
+			ctx,
+		);
+		await waitOnExecutionContext(ctx);
+		const body = (await res.json()) as Record<string, unknown>;
+		expect(res.status, JSON.stringify(body)).toBe(503);
+		expect(body, JSON.stringify(body)).toMatchObject({ errorCode: "E011503" });
+		expect(await endpointsOf(p.projectId)).toEqual([]);
+	});
 });

@@ -22,6 +22,7 @@ const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; code: strin
 	rate_limited: { status: 429, code: "E130429", description: "Rate limit exceeded" },
 	password_expired: { status: 400, code: "E062909", description: "Password expired" },
 	session_revoked: { status: 401, code: "E064001", description: "Token expired by logout" },
+	not_configured: { status: 503, code: "E011503", description: "Server not configured" },
 	internal: { status: 500, code: "E011500", description: "Internal error" },
 };
 

@@ -44,6 +44,7 @@ const STATUS: Record<DomainErrorCode, ContentfulStatusCode> = {
 	rate_limited: 429,
 	password_expired: 400,
 	session_revoked: 401,
+	not_configured: 503,
 	internal: 500,
 };
 

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, type DomainErrorCode } from "../../domain/errors";
-import { WebhookKeyNotConfigured } from "../../domain/webhooks/webhook.secrets";
 import type { AppEnv } from "../context";
 import { recordRefusal } from "../failure-record";
 
@@ -41,6 +40,7 @@ const TABLE: Record<DomainErrorCode, { status: ContentfulStatusCode; type: strin
 	rate_limited: { status: 429, type: "rate-limited", title: "Too many requests" },
 	password_expired: { status: 400, type: "password-expired", title: "Password expired" },
 	session_revoked: { status: 401, type: "unauthorized", title: "Session revoked" },
+	not_configured: { status: 503, type: "not-configured", title: "Server not configured" },
 	internal: { status: 500, type: "internal", title: "Internal error" },
 };
 
@@ -67,10 +67,6 @@ const wireField = (field: string) =>
 	field.replace(/(^|\.)([a-z])/g, (_, dot: string, c: string) => dot + c.toUpperCase());
 
 function domainProblem(error: DomainError): Problem {
-	if (error instanceof WebhookKeyNotConfigured) {
-		// Not the caller's fault and not a crash: the operator has not set WEBHOOK_ENCRYPTION_KEY.
-		return problem(503, "not-configured", "Server not configured", error.message);
-	}
 	const entry = TABLE[error.code];
 	if (!error.field) return problem(entry.status, entry.type, entry.title, error.message);
 	const field = wireField(error.field);

@@ -72,6 +72,7 @@ const DOMAIN: Record<DomainErrorCode, { status: ContentfulStatusCode; title: str
 	rate_limited: { status: 429, title: "Too many requests" },
 	password_expired: { status: 400, title: "Password expired" },
 	session_revoked: { status: 401, title: "Session revoked" },
+	not_configured: { status: 503, title: "Server not configured" },
 	internal: { status: 500, title: "Internal error" },
 };
 

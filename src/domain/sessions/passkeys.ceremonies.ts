@@ -18,7 +18,7 @@ import type { User } from "../users/user.types";
 import { checkLoginId, loginIdKey } from "../users/user.validate";
 import * as repo from "../users/users.repo";
 import { registerOnSignInStatement } from "../users/users.repo";
-import { createUser, deleteUserById } from "../users/users.service";
+import { createUser } from "../users/users.service";
 import type { AuthResult } from "./auth.service";
 import { authenticateRefresh, signedIn, signedUp, signInFailed } from "./auth.service";
 import { asUser, historyStatement, projectQuery, type RequestInfo, toProject } from "./context";
@@ -140,39 +140,40 @@ export async function finishSignUp(
 	if (!ceremony.loginId) throw unknownTransaction();
 	const verified = await verifyRegistration(credential, challenge, ceremony);
 
-	const created = await createUser(asUser(deps, null), projectId, {
-		loginId: ceremony.loginId,
-		name: ceremony.name,
-		status: "enabled",
-	});
 	const now = deps.now();
-	let fresh: Record<string, unknown>[] | undefined;
+	let user: User;
 	try {
-		const committed = await commit(asUser(deps, created.id), projectId, {
-			statements: [
-				insertPasskey(projectId, created.id, verified, challenge.rpId, now),
-				historyStatement(
-					projectId,
-					{
-						userId: created.id,
-						loginId: ceremony.loginId,
-						method: "webauthn-signup",
-						outcome: "success",
-						at: now,
-					},
-					info,
-				),
-			],
-			entries: [signedUp(created, "passkey"), passkeyAdded(created.id, verified.id, challenge.rpId)],
-			reads: [repo.userByIdQuery(projectId, created.id)],
-		});
-		fresh = committed.reads[0];
+		// The user, its passkey, its history row and its change rows: one write batch, so a credential
+		// id another user holds leaves no user behind.
+		user = await createUser(
+			asUser(deps, null),
+			projectId,
+			{ loginId: ceremony.loginId, name: ceremony.name, status: "enabled" },
+			"user.created",
+			(created) => ({
+				statements: [
+					insertPasskey(projectId, created.id, verified, challenge.rpId, now),
+					historyStatement(
+						projectId,
+						{
+							userId: created.id,
+							loginId: ceremony.loginId as string,
+							method: "webauthn-signup",
+							outcome: "success",
+							at: now,
+						},
+						info,
+					),
+				],
+				entries: [
+					signedUp({ id: created.id, loginIds: [created.loginId] }, "passkey"),
+					passkeyAdded(created.id, verified.id, challenge.rpId),
+				],
+			}),
+		);
 	} catch (error) {
-		// The credential id is taken by another user of this project: undo the user.
-		await deleteUserById(asUser(deps, created.id), projectId, created.id);
 		throw isPasskeyTaken(error) ? alreadyRegistered() : error;
 	}
-	const user = repo.toUsers(fresh)[0] ?? created;
 	const tokens = await issueTokens(deps, project, user, {
 		issuer: info.issuer,
 		amr: ["webauthn"],

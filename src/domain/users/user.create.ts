@@ -90,8 +90,10 @@ export async function createUsers(
 		} catch (error) {
 			// A concurrent writer took a login id between our read and our write (commit names the
 			// collision): read again, and the collision becomes that user's failure.
+			// (A conflict naming a field of what `also` writes, e.g. a passkey's credential, is not one.)
 			const collided =
-				error instanceof DomainError && (error.code === "user_exists" || error.code === "conflict");
+				error instanceof DomainError &&
+				(error.code === "user_exists" || (error.code === "conflict" && error.field === undefined));
 			if (attempt < 2 && collided) continue;
 			throw error;
 		}

@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { D1Handle } from "../../db/client";
 import { all } from "../../db/sql";
 import { membersOnly } from "../scope";
 import { asUserId, identifierKey, isUserIdShaped } from "./identifiers";
@@ -192,7 +193,7 @@ export const usersByIdsQuery = (
 	);
 
 export async function findUserByRef(
-	d1: D1Database,
+	d1: D1Handle,
 	projectId: string,
 	ref: string,
 	tenantIds?: string[] | null,

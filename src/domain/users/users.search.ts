@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { D1Handle } from "../../db/client";
 import { batch } from "../../db/sql";
 import { invalid } from "../errors";
 import { checkSearchText } from "../input-limits";
@@ -255,7 +256,7 @@ export function searchQueries(projectId: string, q: UserSearch) {
 }
 
 /** One round trip: the page and the total count, as one D1 batch. */
-export async function searchUsers(d1: D1Database, projectId: string, q: UserSearch) {
+export async function searchUsers(d1: D1Handle, projectId: string, q: UserSearch) {
 	const queries = searchQueries(projectId, q);
 	const [rows, count] = await batch(d1, [queries.page, queries.count]);
 	return { users: toUsers(rows), total: Number(count?.[0]?.total ?? 0) };

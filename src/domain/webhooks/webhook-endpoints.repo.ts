@@ -1,4 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
+import type { D1Handle } from "../../db/client";
 import { all } from "../../db/sql";
 
 // Raw SQL on webhook_endpoints (src/db/schema/webhooks.ts). Every statement names the project; the
@@ -47,11 +48,7 @@ const toRow = (r: Record<string, unknown>): EndpointRow => ({
 	updatedAt: Number(r.updatedAt),
 });
 
-export async function findEndpoint(
-	d1: D1Database,
-	projectId: string,
-	id: string,
-): Promise<EndpointRow | null> {
+export async function findEndpoint(d1: D1Handle, projectId: string, id: string): Promise<EndpointRow | null> {
 	const rows = await all<Record<string, unknown>>(
 		d1,
 		sql`${SELECT} WHERE project_id = ${projectId} AND id = ${id}`,
@@ -61,7 +58,7 @@ export async function findEndpoint(
 
 /** One page in id order, after `afterId`; one row more than `limit` says whether another page follows. */
 export async function listEndpoints(
-	d1: D1Database,
+	d1: D1Handle,
 	projectId: string,
 	afterId: string | null,
 	limit: number,
@@ -74,7 +71,7 @@ export async function listEndpoints(
 	return rows.map(toRow);
 }
 
-export async function countEndpoints(d1: D1Database, projectId: string): Promise<number> {
+export async function countEndpoints(d1: D1Handle, projectId: string): Promise<number> {
 	const rows = await all<{ n: number }>(
 		d1,
 		sql`SELECT COUNT(*) AS n FROM webhook_endpoints WHERE project_id = ${projectId}`,

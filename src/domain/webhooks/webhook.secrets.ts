@@ -8,12 +8,12 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * WEBHOOK_ENCRYPTION_KEY is missing or not 32 bytes of base64url. Its code is `internal`; the partner
- * dialect answers it 503 "server not configured" (docs/partner.md), the others 500.
+ * WEBHOOK_ENCRYPTION_KEY is missing or not 32 bytes of base64url: `not_configured`, which every
+ * dialect answers 503 (the operator's to fix, not the caller's).
  */
 export class WebhookKeyNotConfigured extends DomainError {
 	constructor() {
-		super("internal", "The server is not configured for webhooks (WEBHOOK_ENCRYPTION_KEY)");
+		super("not_configured", "The server is not configured for webhooks (WEBHOOK_ENCRYPTION_KEY)");
 		this.name = "WebhookKeyNotConfigured";
 	}
 }
