@@ -1,5 +1,5 @@
 import { buildApp } from "./app";
-import { enforceRetention } from "./domain/activity/activity.retention";
+import { enforceHistoryRetention, enforceRetention } from "./domain/activity/activity.retention";
 import { handleWebhookBatch, sweepWebhooks } from "./webhooks/consumer";
 
 export { UserSessions } from "./sessions/user-sessions";
@@ -12,6 +12,8 @@ export default {
 	async scheduled(controller, env) {
 		const run = await enforceRetention(env.DB, controller.scheduledTime);
 		if (run.deleted) console.log("activity retention", run);
+		const history = await enforceHistoryRetention(env.DB, controller.scheduledTime);
+		if (history.deleted) console.log("sign-in history retention", history);
 		const swept = await sweepWebhooks(env, controller.scheduledTime);
 		if (swept.projects || swept.deliveries) console.log("webhook sweep", swept);
 	},

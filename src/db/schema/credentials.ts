@@ -98,7 +98,11 @@ export const loginHistory = sqliteTable(
 		outcome: text("outcome").notNull(),
 		selectedTenant: text("selected_tenant").notNull().default(""),
 	},
-	(t) => [index("login_history_user_idx").on(t.projectId, t.userId, t.at)],
+	(t) => [
+		index("login_history_user_idx").on(t.projectId, t.userId, t.at),
+		// Retention deletes each project's oldest sign-ins (src/domain/activity/activity.retention.ts).
+		index("login_history_project_at_idx").on(t.projectId, t.at),
+	],
 );
 
 /** The v4 dialect's user profiles; every user gets a default one when created. */

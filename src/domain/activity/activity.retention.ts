@@ -1,7 +1,7 @@
-// Retention (docs/audit.md): entries older than their project's `activity_retention_days` are
-// deleted by the scheduled handler, in chunks of a bounded size and a bounded number per run, so a
+// Retention (docs/audit.md): entries, and sign-in history rows, older than their project's
+// `activity_retention_days` are deleted by the scheduled handler, in chunks of a bounded size and a bounded number per run, so a
 // run costs what it deletes (plus one index probe per project) however long the log is.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { prepare } from "../../db/sql";
 
 export const RETENTION_CHUNK = 1000;
@@ -20,20 +20,40 @@ export const retentionChunk = (now: number, chunk: number) =>
 		WHERE c.project_id = p.id AND c.at < ${now} - p.activity_retention_days * ${DAY_MS}
 		LIMIT ${chunk})`;
 
+/** The same for sign-in history (`login_history`), through `(project_id, at)`. */
+export const historyRetentionChunk = (now: number, chunk: number) =>
+	sql`DELETE FROM login_history WHERE id IN (
+		SELECT h.id FROM projects p CROSS JOIN login_history h
+		WHERE h.project_id = p.id AND h.at < ${now} - p.activity_retention_days * ${DAY_MS}
+		LIMIT ${chunk})`;
+
 export interface RetentionRun {
 	deleted: number;
 	statements: number;
 }
 
 /** Deletes expired entries: at most `statements` chunks of `chunk` rows, each its own statement. */
-export async function enforceRetention(
+export const enforceRetention = (
 	d1: D1Database,
 	now: number,
+	bounds: { chunk?: number; statements?: number } = {},
+): Promise<RetentionRun> => deleteInChunks(d1, (chunk) => retentionChunk(now, chunk), bounds);
+
+/** Deletes expired sign-in history the same way, with bounds of its own. */
+export const enforceHistoryRetention = (
+	d1: D1Database,
+	now: number,
+	bounds: { chunk?: number; statements?: number } = {},
+): Promise<RetentionRun> => deleteInChunks(d1, (chunk) => historyRetentionChunk(now, chunk), bounds);
+
+async function deleteInChunks(
+	d1: D1Database,
+	statement: (chunk: number) => SQL,
 	{ chunk = RETENTION_CHUNK, statements = RETENTION_STATEMENTS_PER_RUN } = {},
 ): Promise<RetentionRun> {
 	const run: RetentionRun = { deleted: 0, statements: 0 };
 	while (run.statements < statements) {
-		const result = await prepare(d1, retentionChunk(now, chunk)).run();
+		const result = await prepare(d1, statement(chunk)).run();
 		run.statements++;
 		const deleted = result.meta.changes ?? 0;
 		run.deleted += deleted;

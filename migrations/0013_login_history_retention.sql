@@ -1,0 +1,1 @@
+CREATE INDEX `login_history_project_at_idx` ON `login_history` (`project_id`,`at`);
