@@ -125,6 +125,31 @@ export const PostForm: FC<
 	</form>
 );
 
+/**
+ * A one-button form (a row's Delete, a toolbar's Enable): its hidden fields, one submit button and,
+ * when given, a confirmation the console script asks before sending.
+ */
+export const InlineAction: FC<
+	PropsWithChildren<{
+		action: string;
+		csrf: string;
+		fields: Record<string, string>;
+		/** The button's class: "link" (in a row), "secondary", or "" (the default button). */
+		kind?: string;
+		label?: string;
+		confirm?: string;
+	}>
+> = ({ action, csrf, fields, kind = "link", label, confirm, children }) => (
+	<PostForm action={action} csrf={csrf} class="inline" confirm={confirm}>
+		{Object.entries(fields).map(([name, value]) => (
+			<input type="hidden" name={name} value={value} />
+		))}
+		<button type="submit" class={kind || undefined} aria-label={label}>
+			{children}
+		</button>
+	</PostForm>
+);
+
 /** A labelled input. */
 export const Field: FC<{
 	label: string;

@@ -12,7 +12,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section } from "../layout";
+import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
 import { ATTRIBUTE_TYPES, type WireAttribute } from "./types";
 
 async function attributesPage(c: ConsoleContext, state: PageState = {}) {
@@ -53,17 +53,15 @@ async function attributesPage(c: ConsoleContext, state: PageState = {}) {
 								<td>{d.options.map((o) => o.label || o.value).join(", ")}</td>
 								{ro ? null : (
 									<td>
-										<PostForm
+										<InlineAction
 											action="/console/attributes/delete"
 											csrf={c.var.csrf}
-											class="inline"
+											fields={{ name: d.name }}
+											label={`Delete attribute ${d.name}`}
 											confirm={`Delete ${d.name}? Every user loses its value.`}
 										>
-											<input type="hidden" name="name" value={d.name} />
-											<button type="submit" class="link" aria-label={`Delete attribute ${d.name}`}>
-												Delete
-											</button>
-										</PostForm>
+											Delete
+										</InlineAction>
 									</td>
 								)}
 							</tr>

@@ -13,7 +13,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section, Time } from "../layout";
 import type { WireTenant } from "./types";
 
 interface WireKey {
@@ -112,32 +112,23 @@ async function keysPage(
 									<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
 									{ro ? null : (
 										<td>
-											<PostForm action="/console/keys/status" csrf={csrf} class="inline">
-												<input type="hidden" name="id" value={k.id} />
-												<input
-													type="hidden"
-													name="status"
-													value={k.status === "active" ? "inactive" : "active"}
-												/>
-												<button
-													type="submit"
-													class="link"
-													aria-label={`${k.status === "active" ? "Deactivate" : "Activate"} key ${k.name}`}
-												>
-													{k.status === "active" ? "Deactivate" : "Activate"}
-												</button>
-											</PostForm>
-											<PostForm
+											<InlineAction
+												action="/console/keys/status"
+												csrf={csrf}
+												fields={{ id: k.id, status: k.status === "active" ? "inactive" : "active" }}
+												label={`${k.status === "active" ? "Deactivate" : "Activate"} key ${k.name}`}
+											>
+												{k.status === "active" ? "Deactivate" : "Activate"}
+											</InlineAction>
+											<InlineAction
 												action="/console/keys/delete"
 												csrf={csrf}
-												class="inline"
+												fields={{ id: k.id }}
+												label={`Delete key ${k.name}`}
 												confirm={`Delete key ${k.name}? It stops working at once.`}
 											>
-												<input type="hidden" name="id" value={k.id} />
-												<button type="submit" class="link" aria-label={`Delete key ${k.name}`}>
-													Delete
-												</button>
-											</PostForm>
+												Delete
+											</InlineAction>
 										</td>
 									)}
 								</tr>

@@ -11,7 +11,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section } from "../layout";
+import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
 import type { WirePermission, WireRole, WireTenant } from "./types";
 
 const PermissionChecks = ({
@@ -122,17 +122,15 @@ async function rolesPage(c: ConsoleContext, state: PageState = {}) {
 													<button type="submit">Save role</button>
 												</PostForm>
 											</details>
-											<PostForm
+											<InlineAction
 												action="/console/roles/delete"
 												csrf={csrf}
-												class="inline"
+												fields={{ id: r.id }}
+												label={`Delete role ${r.name}`}
 												confirm={`Delete role ${r.name}? Users lose it.`}
 											>
-												<input type="hidden" name="id" value={r.id} />
-												<button type="submit" class="link" aria-label={`Delete role ${r.name}`}>
-													Delete
-												</button>
-											</PostForm>
+												Delete
+											</InlineAction>
 										</td>
 									)}
 								</tr>
@@ -201,17 +199,15 @@ async function rolesPage(c: ConsoleContext, state: PageState = {}) {
 													<button type="submit">Save permission</button>
 												</PostForm>
 											</details>
-											<PostForm
+											<InlineAction
 												action="/console/permissions/delete"
 												csrf={csrf}
-												class="inline"
+												fields={{ name: p.name }}
+												label={`Delete permission ${p.name}`}
 												confirm={`Delete permission ${p.name}?`}
 											>
-												<input type="hidden" name="name" value={p.name} />
-												<button type="submit" class="link" aria-label={`Delete permission ${p.name}`}>
-													Delete
-												</button>
-											</PostForm>
+												Delete
+											</InlineAction>
 										</td>
 									)}
 								</tr>

@@ -11,7 +11,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section } from "../layout";
+import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
 
 interface WireApp {
 	id: string;
@@ -65,24 +65,19 @@ async function appsPage(c: ConsoleContext, state: PageState = {}) {
 								{ro ? null : (
 									<td>
 										{a.appType === "oidc" ? (
-											<PostForm action="/console/sso-apps/toggle" csrf={csrf} class="inline">
-												<input type="hidden" name="id" value={a.id} />
-												<button type="submit" class="link">
-													{a.enabled ? "Disable" : "Enable"}
-												</button>
-											</PostForm>
+											<InlineAction action="/console/sso-apps/toggle" csrf={csrf} fields={{ id: a.id }}>
+												{a.enabled ? "Disable" : "Enable"}
+											</InlineAction>
 										) : null}
-										<PostForm
+										<InlineAction
 											action="/console/sso-apps/delete"
 											csrf={csrf}
-											class="inline"
+											fields={{ id: a.id }}
+											label={`Delete application ${a.name}`}
 											confirm={`Delete ${a.name}? Users lose it.`}
 										>
-											<input type="hidden" name="id" value={a.id} />
-											<button type="submit" class="link" aria-label={`Delete application ${a.name}`}>
-												Delete
-											</button>
-										</PostForm>
+											Delete
+										</InlineAction>
 									</td>
 								)}
 							</tr>

@@ -15,7 +15,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, ErrorBox, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { Empty, ErrorBox, Field, InlineAction, PostForm, ReadOnlyNote, Section, Time } from "../layout";
 import {
 	ATTRIBUTE_TYPES,
 	type WireAttribute,
@@ -143,12 +143,14 @@ async function userPage(c: ConsoleContext, state: PageState = {}) {
 				</dl>
 				{ro ? null : (
 					<div class="row">
-						<PostForm action={userPath(u.userId, "/status")} csrf={csrf} class="inline">
-							<input type="hidden" name="status" value={u.status === "disabled" ? "enabled" : "disabled"} />
-							<button type="submit" class={u.status === "disabled" ? "" : "secondary"}>
-								{u.status === "disabled" ? "Enable user" : "Disable user"}
-							</button>
-						</PostForm>
+						<InlineAction
+							action={userPath(u.userId, "/status")}
+							csrf={csrf}
+							fields={{ status: u.status === "disabled" ? "enabled" : "disabled" }}
+							kind={u.status === "disabled" ? "" : "secondary"}
+						>
+							{u.status === "disabled" ? "Enable user" : "Disable user"}
+						</InlineAction>
 					</div>
 				)}
 			</Section>
@@ -215,12 +217,14 @@ async function userPage(c: ConsoleContext, state: PageState = {}) {
 							<li>
 								<span>{name}</span>
 								{ro ? null : (
-									<PostForm action={userPath(u.userId, "/roles/remove")} csrf={csrf} class="inline">
-										<input type="hidden" name="role" value={name} />
-										<button type="submit" class="link" aria-label={`Remove role ${name}`}>
-											Remove
-										</button>
-									</PostForm>
+									<InlineAction
+										action={userPath(u.userId, "/roles/remove")}
+										csrf={csrf}
+										fields={{ role: name }}
+										label={`Remove role ${name}`}
+									>
+										Remove
+									</InlineAction>
 								)}
 							</li>
 						))}
@@ -268,17 +272,14 @@ async function userPage(c: ConsoleContext, state: PageState = {}) {
 										<li>
 											<span>{name}</span>
 											{ro ? null : (
-												<PostForm action={userPath(u.userId, "/roles/remove")} csrf={csrf} class="inline">
-													<input type="hidden" name="role" value={name} />
-													<input type="hidden" name="tenantId" value={t.tenantId} />
-													<button
-														type="submit"
-														class="link"
-														aria-label={`Remove role ${name} in ${t.tenantName || t.tenantId}`}
-													>
-														Remove
-													</button>
-												</PostForm>
+												<InlineAction
+													action={userPath(u.userId, "/roles/remove")}
+													csrf={csrf}
+													fields={{ role: name, tenantId: t.tenantId }}
+													label={`Remove role ${name} in ${t.tenantName || t.tenantId}`}
+												>
+													Remove
+												</InlineAction>
 											)}
 										</li>
 									))}
@@ -298,17 +299,15 @@ async function userPage(c: ConsoleContext, state: PageState = {}) {
 											<button type="submit">Add</button>
 										</PostForm>
 									) : null}
-									<PostForm
+									<InlineAction
 										action={userPath(u.userId, "/tenants/remove")}
 										csrf={csrf}
-										class="inline"
+										fields={{ tenantId: t.tenantId }}
+										kind="secondary"
 										confirm="Remove the user from this tenant?"
 									>
-										<input type="hidden" name="tenantId" value={t.tenantId} />
-										<button type="submit" class="secondary">
-											Remove from tenant
-										</button>
-									</PostForm>
+										Remove from tenant
+									</InlineAction>
 								</div>
 							)}
 						</div>
@@ -440,17 +439,14 @@ async function userPage(c: ConsoleContext, state: PageState = {}) {
 									</td>
 									{ro ? null : (
 										<td>
-											<PostForm
+											<InlineAction
 												action={userPath(u.userId, "/passkeys/delete")}
 												csrf={csrf}
-												class="inline"
+												fields={{ credentialId: p.id }}
 												confirm="Remove this passkey?"
 											>
-												<input type="hidden" name="credentialId" value={p.id} />
-												<button type="submit" class="link">
-													Remove
-												</button>
-											</PostForm>
+												Remove
+											</InlineAction>
 										</td>
 									)}
 								</tr>

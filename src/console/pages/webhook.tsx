@@ -2,7 +2,7 @@
 // fields, its deliveries with their attempts, replay, the test ping and secret rotation.
 import type { Hono } from "hono";
 import { type ConsoleContext, type ConsoleEnv, formOf, type PageState, render, statusOf } from "../context";
-import { Empty, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { Empty, InlineAction, ReadOnlyNote, Section, Time } from "../layout";
 import type { WireEndpoint } from "./webhooks";
 
 const PAGE = 20;
@@ -115,19 +115,18 @@ async function webhookPage(c: ConsoleContext, state: PageState & { secret?: stri
 				</dl>
 				{ro ? null : (
 					<div class="row">
-						<PostForm action={`${base}/test`} csrf={csrf} class="inline">
-							<button type="submit">Send test ping</button>
-						</PostForm>
-						<PostForm
+						<InlineAction action={`${base}/test`} csrf={csrf} fields={{}} kind="">
+							Send test ping
+						</InlineAction>
+						<InlineAction
 							action={`${base}/rotate-secret`}
 							csrf={csrf}
-							class="inline"
+							fields={{}}
+							kind="secondary"
 							confirm="Rotate the signing secret? The old one keeps signing for 24 hours."
 						>
-							<button type="submit" class="secondary">
-								Rotate secret
-							</button>
-						</PostForm>
+							Rotate secret
+						</InlineAction>
 					</div>
 				)}
 			</Section>
@@ -197,12 +196,14 @@ async function webhookPage(c: ConsoleContext, state: PageState & { secret?: stri
 										</td>
 										{ro ? null : (
 											<td>
-												<PostForm action={`${base}/replay`} csrf={csrf} class="inline">
-													<input type="hidden" name="deliveryId" value={d.Id} />
-													<button type="submit" class="link" aria-label={`Replay delivery ${d.Id}`}>
-														Replay
-													</button>
-												</PostForm>
+												<InlineAction
+													action={`${base}/replay`}
+													csrf={csrf}
+													fields={{ deliveryId: d.Id }}
+													label={`Replay delivery ${d.Id}`}
+												>
+													Replay
+												</InlineAction>
 											</td>
 										)}
 									</tr>

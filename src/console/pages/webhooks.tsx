@@ -13,7 +13,7 @@ import {
 	render,
 	statusOf,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section, Time } from "../layout";
 
 export interface WireEndpoint {
 	Id: string;
@@ -98,24 +98,22 @@ async function webhooksPage(
 									</td>
 									{ro ? null : (
 										<td>
-											<PostForm action="/console/webhooks/toggle" csrf={csrf} class="inline">
-												<input type="hidden" name="id" value={w.Id} />
-												<input type="hidden" name="enabled" value={w.Enabled ? "false" : "true"} />
-												<button type="submit" class="link">
-													{w.Enabled ? "Disable" : "Enable"}
-												</button>
-											</PostForm>
-											<PostForm
+											<InlineAction
+												action="/console/webhooks/toggle"
+												csrf={csrf}
+												fields={{ id: w.Id, enabled: w.Enabled ? "false" : "true" }}
+											>
+												{w.Enabled ? "Disable" : "Enable"}
+											</InlineAction>
+											<InlineAction
 												action="/console/webhooks/delete"
 												csrf={csrf}
-												class="inline"
+												fields={{ id: w.Id }}
+												label={`Delete endpoint ${w.Url}`}
 												confirm="Delete this endpoint and its deliveries?"
 											>
-												<input type="hidden" name="id" value={w.Id} />
-												<button type="submit" class="link" aria-label={`Delete endpoint ${w.Url}`}>
-													Delete
-												</button>
-											</PostForm>
+												Delete
+											</InlineAction>
 										</td>
 									)}
 								</tr>
