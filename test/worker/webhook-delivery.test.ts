@@ -4,7 +4,7 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { createUser, inviteUser } from "../../src/domain/users/user.create";
-import { deleteUser } from "../../src/domain/users/user.delete";
+import { deleteUser, deleteUserById } from "../../src/domain/users/user.delete";
 import {
 	outcomeOf,
 	parseRetryAfter,
@@ -172,6 +172,21 @@ describe("audit endpoints", () => {
 				ID: String(payload.seq),
 			},
 		});
+	});
+});
+
+describe("audit endpoints with excluded actions", () => {
+	it("every activity entry but the excluded actions is delivered", async () => {
+		const rx = receiver(new Response("ok"));
+		const w = await webhookWorld(rx.fetch);
+		await w.endpoint({ kind: "audit", excludedEventTypes: ["user.deleted"] });
+		const user = await createUser(w.deps, w.projectId, { loginId: "hal@example.com" });
+		await deleteUserById(w.deps, w.projectId, user.id);
+		await w.drain();
+		const actions = rx.received.map((r) => JSON.parse(r.body).type);
+		expect(actions, JSON.stringify(actions)).toContain("user.created");
+		expect(actions).toContain("session.revoked");
+		expect(actions).not.toContain("user.deleted");
 	});
 });
 

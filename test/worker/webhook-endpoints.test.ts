@@ -169,6 +169,7 @@ describe("Descope createAuditWebhook", () => {
 					Url: "https://hook.example",
 					Description: "d",
 					EventTypes: ["LoginSucceed"],
+					ExcludedEventTypes: [],
 					Enabled: true,
 					DisabledReason: null,
 					CreatedAt: expect.any(String),
@@ -243,7 +244,7 @@ describe("Descope createAuditWebhook", () => {
 		expectDescopeError(res, 400, "E011004", "url");
 	});
 
-	it("refuses filters on other keys or with excludes, naming the field", async () => {
+	it("refuses filters on other keys or with another operator, naming the field", async () => {
 		const p = await newProject();
 		const api = mgmt(p);
 		const send = (filter: Record<string, unknown>) =>
@@ -255,12 +256,28 @@ describe("Descope createAuditWebhook", () => {
 			"filters[0].key",
 		);
 		expectDescopeError(
-			await send({ key: "actions", operator: "excludes", values: ["x"] }),
+			await send({ key: "actions", operator: "matches", values: ["x"] }),
 			400,
 			"E011004",
 			"filters[0].operator",
 		);
 		expect(await endpointsOf(p.projectId)).toEqual([]);
+	});
+
+	it("keeps `excludes` filters as the endpoint's excluded actions, shown by the partner API", async () => {
+		const p = await newProject();
+		const res = await mgmt(p).post("/v2/mgmt/connector/audit/web/set", {
+			...SDK_BODY,
+			filters: [
+				{ key: "actions", operator: "includes", values: ["user.created", "user.deleted"] },
+				{ key: "actions", operator: "excludes", values: ["request.failed"] },
+			],
+		});
+		expect(res.status, JSON.stringify(res.body)).toBe(200);
+		const list = await call("GET", `${P}/webhooks`, { headers: auth(p) });
+		expect(list.body.Items, JSON.stringify(list.body)).toMatchObject([
+			{ Kind: "audit", EventTypes: ["user.created", "user.deleted"], ExcludedEventTypes: ["request.failed"] },
+		]);
 	});
 
 	it("refuses a header the delivery sets itself", async () => {

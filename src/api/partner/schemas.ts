@@ -80,6 +80,9 @@ export const webhookEndpoint = z
 		Url: z.string(),
 		Description: z.string(),
 		EventTypes: z.array(z.string()),
+		ExcludedEventTypes: z.array(z.string()).optional().openapi({
+			description: "Kind `audit` only: action names never delivered (createAuditWebhook `excludes`)",
+		}),
 		Enabled: z.boolean(),
 		DisabledReason: z
 			.string()

@@ -9,6 +9,7 @@ export const toWireEndpoint = (e: WebhookEndpoint) => ({
 	Url: e.url,
 	Description: e.description,
 	EventTypes: e.eventTypes,
+	...(e.kind === "audit" ? { ExcludedEventTypes: e.excludedEventTypes } : {}),
 	Enabled: e.enabled,
 	DisabledReason: e.disabledReason,
 	CreatedAt: isoTimeOf(e.createdAt),

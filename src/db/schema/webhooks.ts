@@ -21,6 +21,11 @@ export const webhookEndpoints = sqliteTable(
 		description: text("description").notNull().default(""),
 		/** Event types (kind `events`) or action names (kind `audit`) subscribed; empty: all. */
 		eventTypes: text("event_types", { mode: "json" }).$type<string[]>().notNull().default([]),
+		/** Kind `audit`: action names never delivered (Descope filter operator `excludes`). */
+		excludedEventTypes: text("excluded_event_types", { mode: "json" })
+			.$type<string[]>()
+			.notNull()
+			.default([]),
 		enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
 		/** Why it was disabled by Roster (`Gone`: the receiver answered 410), null when enabled or disabled by hand. */
 		disabledReason: text("disabled_reason"),

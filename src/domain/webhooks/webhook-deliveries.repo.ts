@@ -9,6 +9,7 @@ export interface EndpointRow {
 	kind: "events" | "audit";
 	url: string;
 	eventTypes: string[];
+	excludedEventTypes: string[];
 	createdAt: number;
 }
 
@@ -67,7 +68,8 @@ export interface DeliveryToSend {
 
 // webhook_endpoints_project_idx.
 export const enabledEndpointsQuery = (projectId: string) =>
-	sql`SELECT id, kind, url, event_types AS eventTypes, created_at AS createdAt FROM webhook_endpoints
+	sql`SELECT id, kind, url, event_types AS eventTypes, excluded_event_types AS excludedEventTypes,
+		created_at AS createdAt FROM webhook_endpoints
 		WHERE project_id = ${projectId} AND enabled = 1 ORDER BY id`;
 
 /** One enabled endpoint of the project exists (webhook_endpoints_project_idx). */

@@ -13,6 +13,8 @@ export interface EndpointRow {
 	url: string;
 	description: string;
 	eventTypes: string[];
+	/** Kind `audit` only: actions never delivered. */
+	excludedEventTypes: string[];
 	enabled: boolean;
 	disabledReason: string | null;
 	secretCiphertext: string;
@@ -25,7 +27,7 @@ export interface EndpointRow {
 
 const SELECT =
 	sql.raw(`SELECT id, project_id AS projectId, kind, name, url, description, event_types AS eventTypes,
-	enabled, disabled_reason AS disabledReason, secret_ciphertext AS secretCiphertext,
+	excluded_event_types AS excludedEventTypes, enabled, disabled_reason AS disabledReason, secret_ciphertext AS secretCiphertext,
 	previous_secret_ciphertext AS previousSecretCiphertext, previous_secret_expires_at AS previousSecretExpiresAt,
 	headers_ciphertext AS headersCiphertext, created_at AS createdAt, updated_at AS updatedAt
 	FROM webhook_endpoints`);
@@ -38,6 +40,7 @@ const toRow = (r: Record<string, unknown>): EndpointRow => ({
 	url: r.url as string,
 	description: r.description as string,
 	eventTypes: JSON.parse(r.eventTypes as string) as string[],
+	excludedEventTypes: JSON.parse((r.excludedEventTypes as string) ?? "[]") as string[],
 	enabled: r.enabled === 1,
 	disabledReason: (r.disabledReason as string | null) ?? null,
 	secretCiphertext: r.secretCiphertext as string,
@@ -80,11 +83,11 @@ export async function countEndpoints(d1: D1Handle, projectId: string): Promise<n
 }
 
 export const insertEndpointSql = (row: EndpointRow): SQL =>
-	sql`INSERT INTO webhook_endpoints (id, project_id, kind, name, url, description, event_types, enabled,
+	sql`INSERT INTO webhook_endpoints (id, project_id, kind, name, url, description, event_types, excluded_event_types, enabled,
 			disabled_reason, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at,
 			headers_ciphertext, created_at, updated_at)
 		VALUES (${row.id}, ${row.projectId}, ${row.kind}, ${row.name}, ${row.url}, ${row.description},
-			${JSON.stringify(row.eventTypes)}, ${Number(row.enabled)}, ${row.disabledReason}, ${row.secretCiphertext},
+			${JSON.stringify(row.eventTypes)}, ${JSON.stringify(row.excludedEventTypes)}, ${Number(row.enabled)}, ${row.disabledReason}, ${row.secretCiphertext},
 			${row.previousSecretCiphertext}, ${row.previousSecretExpiresAt}, ${row.headersCiphertext},
 			${row.createdAt}, ${row.updatedAt})`;
 

@@ -23,6 +23,8 @@ export interface WebhookEndpoint {
 	url: string;
 	description: string;
 	eventTypes: string[];
+	/** Kind `audit`: action names never delivered. */
+	excludedEventTypes: string[];
 	enabled: boolean;
 	disabledReason: string | null;
 	createdAt: number;
@@ -36,6 +38,8 @@ export interface CreateEndpointInput {
 	description?: string;
 	/** Event types (kind `events`) or action names (kind `audit`); empty: all. */
 	eventTypes?: string[];
+	/** Kind `audit` only: action names never delivered (Descope's filter operator `excludes`). */
+	excludedEventTypes?: string[];
 	enabled?: boolean;
 	/** The signing secret to use (Descope's `hmacSecret`); absent: a new `whsec_` secret. */
 	secret?: string;
@@ -105,6 +109,7 @@ const toEndpoint = (row: repo.EndpointRow): WebhookEndpoint => ({
 	url: row.url,
 	description: row.description,
 	eventTypes: row.eventTypes,
+	excludedEventTypes: row.excludedEventTypes,
 	enabled: row.enabled,
 	disabledReason: row.disabledReason,
 	createdAt: row.createdAt,
@@ -118,6 +123,7 @@ const recorded = (e: Omit<WebhookEndpoint, "id" | "createdAt" | "updatedAt">) =>
 	url: e.url,
 	description: e.description,
 	eventTypes: e.eventTypes,
+	...(e.excludedEventTypes.length ? { excludedEventTypes: e.excludedEventTypes } : {}),
 	enabled: e.enabled,
 	disabledReason: e.disabledReason,
 });
@@ -131,11 +137,11 @@ function checkUrl(deps: Deps, url: string | undefined): string {
 	return url;
 }
 
-function checkEventTypes(kind: EndpointKind, types: string[] | undefined): string[] {
+function checkEventTypes(kind: EndpointKind, types: string[] | undefined, name = "eventTypes"): string[] {
 	if (!types) return [];
-	checkCount("eventTypes", types);
+	checkCount(name, types);
 	types.forEach((type, i) => {
-		const field = `eventTypes[${i}]`;
+		const field = `${name}[${i}]`;
 		if (kind === "events" && !CATALOGUE.has(type)) {
 			throw invalid(field, `"${type}" is not an event type (${WEBHOOK_EVENT_TYPES.join(", ")})`);
 		}
@@ -174,6 +180,9 @@ export async function createWebhookEndpoint(
 	const description = input.description ?? "";
 	checkLength("description", description, MAX_DESCRIPTION_LENGTH);
 	const eventTypes = checkEventTypes(kind, input.eventTypes);
+	if (input.excludedEventTypes?.length && kind !== "audit")
+		throw invalid("excludedEventTypes", "applies only to audit endpoints");
+	const excludedEventTypes = checkEventTypes(kind, input.excludedEventTypes, "excludedEventTypes");
 	const headers = checkHeaders(input.headers);
 	if (input.secret !== undefined && (input.secret === "" || input.secret.length > MAX_SECRET_LENGTH))
 		throw invalid("secret", `must be 1 to ${MAX_SECRET_LENGTH} characters`);
@@ -187,6 +196,7 @@ export async function createWebhookEndpoint(
 		url,
 		description,
 		eventTypes,
+		excludedEventTypes,
 		enabled: input.enabled ?? true,
 		disabledReason: null,
 		secretCiphertext: await encryptSecret(deps.env, secret),

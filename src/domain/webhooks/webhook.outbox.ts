@@ -89,7 +89,12 @@ function plan(rows: ChangeRow[], endpoints: EndpointRow[]): Planned[] {
 			const types =
 				typeof endpoint.eventTypes === "string" ? JSON.parse(endpoint.eventTypes) : endpoint.eventTypes;
 			if (endpoint.kind === "audit") {
-				if (subscribed(types, row.action)) out.push({ row, endpoint, type: row.action, audit: true });
+				const excluded: string[] =
+					typeof endpoint.excludedEventTypes === "string"
+						? JSON.parse(endpoint.excludedEventTypes)
+						: (endpoint.excludedEventTypes ?? []);
+				if (subscribed(types, row.action) && !excluded.includes(row.action))
+					out.push({ row, endpoint, type: row.action, audit: true });
 				continue;
 			}
 			for (const type of eventsOf(row.action, row.result))

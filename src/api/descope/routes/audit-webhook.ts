@@ -12,7 +12,7 @@ import { empty, jsonBody, ok, optBool, optString } from "../schemas";
 
 const filter = z.object({
 	key: z.string().openapi({ description: "Only `actions`" }),
-	operator: z.string().openapi({ description: "`includes`; `excludes` is not supported yet" }),
+	operator: z.string().openapi({ description: "`includes` or `excludes`" }),
 	values: z.array(z.string()).nullish(),
 });
 
@@ -75,17 +75,17 @@ function requestHeaders(b: Body): Record<string, string> | undefined {
 	return Object.keys(out).length ? out : undefined;
 }
 
-/** The action names of `filters`: key `actions`, operator `includes` (empty: every action). */
-function includedActions(b: Body): string[] {
-	const actions: string[] = [];
+/** The action names of `filters` (key `actions`): those `includes` names (none: every action) and those `excludes` names. */
+function filteredActions(b: Body): { included: string[]; excluded: string[] } {
+	const included: string[] = [];
+	const excluded: string[] = [];
 	(b.filters ?? []).forEach((f, i) => {
 		if (f.key !== "actions") throw invalid(`filters[${i}].key`, `"${f.key}" is not supported; use "actions"`);
-		if (f.operator === "excludes")
-			throw invalid(`filters[${i}].operator`, '"excludes" is not supported yet; use "includes"');
-		if (f.operator !== "includes") throw invalid(`filters[${i}].operator`, 'must be "includes"');
-		actions.push(...(f.values ?? []));
+		if (f.operator === "includes") included.push(...(f.values ?? []));
+		else if (f.operator === "excludes") excluded.push(...(f.values ?? []));
+		else throw invalid(`filters[${i}].operator`, 'must be "includes" or "excludes"');
 	});
-	return actions;
+	return { included, excluded };
 }
 
 export function registerAuditWebhookRoute(app: OpenAPIHono<AppEnv>) {
@@ -97,12 +97,14 @@ export function registerAuditWebhookRoute(app: OpenAPIHono<AppEnv>) {
 		if (!b.url) throw missing("url");
 		if (b.insecure && !allowLoopback(deps))
 			throw invalid("insecure", "is not supported: deliveries always verify the receiver's TLS certificate");
+		const actions = filteredActions(b);
 		await createWebhookEndpoint(deps, c.var.projectId, {
 			kind: "audit",
 			name: b.name,
 			url: b.url,
 			description: b.description ?? "",
-			eventTypes: includedActions(b),
+			eventTypes: actions.included,
+			excludedEventTypes: actions.excluded,
 			secret: b.hmacSecret || undefined,
 			headers: requestHeaders(b),
 		});

@@ -1,0 +1,1 @@
+ALTER TABLE `webhook_endpoints` ADD `excluded_event_types` text DEFAULT '[]' NOT NULL;
