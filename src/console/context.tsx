@@ -85,6 +85,25 @@ export const done = (c: ConsoleContext, path: string, code: string) => {
 /** The status a refused call's page answers with: the API's (a 5xx stays a 502 of the console). */
 export const statusOf = (r: { status: number }) => (r.status >= 500 ? 502 : r.status);
 
+/**
+ * A page built over one API answer: the page's notice, the answer's error when it failed, and the
+ * answer's status (or the state's, after a refused write).
+ */
+export function renderOver(
+	c: ConsoleContext,
+	frame: Pick<PageFrame, "title" | "section">,
+	state: PageState,
+	res: ApiResult<unknown>,
+	body: JSX.Element,
+) {
+	return render(
+		c,
+		{ ...frame, notice: state.notice ?? noticeOf(c), error: state.error ?? (res.ok ? null : res.error) },
+		body,
+		state.status ?? (res.ok ? 200 : statusOf(res)),
+	);
+}
+
 /** A form's string fields. */
 export async function formOf(c: ConsoleContext): Promise<Record<string, string>> {
 	const body = await c.req.parseBody({ all: true });

@@ -150,6 +150,20 @@ export const InlineAction: FC<
 	</PostForm>
 );
 
+/** The "create one" section of a list page: its form, its fields and one submit button. */
+export const CreateForm: FC<
+	PropsWithChildren<{ title: string; action: string; csrf: string; submit: string }>
+> = ({ title, action, csrf, submit, children }) => (
+	<Section title={title} id="create">
+		<PostForm action={action} csrf={csrf} class="grid">
+			{children}
+			<div class="actions">
+				<button type="submit">{submit}</button>
+			</div>
+		</PostForm>
+	</Section>
+);
+
 /** A labelled input. */
 export const Field: FC<{
 	label: string;

@@ -6,27 +6,23 @@ import {
 	done,
 	formOf,
 	listOf,
-	noticeOf,
 	type PageState,
-	render,
+	renderOver,
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
+import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote } from "../layout";
 import { ATTRIBUTE_TYPES, type WireAttribute } from "./types";
 
 async function attributesPage(c: ConsoleContext, state: PageState = {}) {
 	const res = await c.var.api.get<{ data: WireAttribute[] }>("/v1/mgmt/user/customattributes");
 	const defs = unwrap(res, { data: [] }).data;
 	const ro = c.var.session?.readOnly;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "Custom attributes",
-			section: "attributes",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (res.ok ? null : res.error),
-		},
+		{ title: "Custom attributes", section: "attributes" },
+		state,
+		res,
 		<>
 			{ro ? <ReadOnlyNote /> : null}
 			{defs.length === 0 ? (
@@ -70,27 +66,26 @@ async function attributesPage(c: ConsoleContext, state: PageState = {}) {
 				</table>
 			)}
 			{ro ? null : (
-				<Section title="Define an attribute" id="create">
-					<PostForm action="/console/attributes" csrf={c.var.csrf} class="grid">
-						<Field label="Name" name="name" required hint="The key in customAttributes" />
-						<Field label="Display name" name="displayName" />
-						<div class="field">
-							<label for="f-type">Type</label>
-							<select id="f-type" name="type">
-								{Object.entries(ATTRIBUTE_TYPES).map(([n, label]) => (
-									<option value={n}>{label}</option>
-								))}
-							</select>
-						</div>
-						<Field label="Options" name="options" hint="Single select only; comma-separated values" />
-						<div class="actions">
-							<button type="submit">Save definition</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm
+					title="Define an attribute"
+					action="/console/attributes"
+					csrf={c.var.csrf}
+					submit="Save definition"
+				>
+					<Field label="Name" name="name" required hint="The key in customAttributes" />
+					<Field label="Display name" name="displayName" />
+					<div class="field">
+						<label for="f-type">Type</label>
+						<select id="f-type" name="type">
+							{Object.entries(ATTRIBUTE_TYPES).map(([n, label]) => (
+								<option value={n}>{label}</option>
+							))}
+						</select>
+					</div>
+					<Field label="Options" name="options" hint="Single select only; comma-separated values" />
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (res.ok ? 200 : statusOf(res)),
 	);
 }
 

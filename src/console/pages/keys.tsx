@@ -7,13 +7,12 @@ import {
 	done,
 	formOf,
 	listOf,
-	noticeOf,
 	type PageState,
-	render,
+	renderOver,
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote, Time } from "../layout";
 import type { WireTenant } from "./types";
 
 interface WireKey {
@@ -42,14 +41,11 @@ async function keysPage(
 	const tenants = unwrap(tenantsRes, { tenants: [] }).tenants;
 	const ro = c.var.session?.readOnly;
 	const csrf = c.var.csrf;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "Management keys",
-			section: "keys",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (res.ok ? null : res.error),
-		},
+		{ title: "Management keys", section: "keys" },
+		state,
+		res,
 		<>
 			{state.created ? (
 				<section class="card secret" aria-labelledby="created-h">
@@ -138,41 +134,35 @@ async function keysPage(
 				</div>
 			)}
 			{ro ? null : (
-				<Section title="Create a key" id="create">
-					<PostForm action="/console/keys" csrf={csrf} class="grid">
-						<Field label="Name" name="name" required />
-						<Field label="Description" name="description" />
-						<Field label="Expires in (days)" name="expiresInDays" type="number" hint="Empty: never" />
-						<Field
-							label="Permitted IPs"
-							name="permittedIps"
-							hint="Addresses or CIDR ranges, comma-separated; empty: any"
-						/>
-						<div class="field check">
-							<input id="f-readOnly" type="checkbox" name="readOnly" value="true" />
-							<label for="f-readOnly">Read-only</label>
-						</div>
-						{tenants.length ? (
-							<fieldset class="span">
-								<legend>Bind to tenants (optional)</legend>
-								<div class="checks">
-									{tenants.map((t) => (
-										<div class="check">
-											<input id={`kt-${t.id}`} type="checkbox" name="tenantIds" value={t.id} />
-											<label for={`kt-${t.id}`}>{t.name || t.id}</label>
-										</div>
-									))}
-								</div>
-							</fieldset>
-						) : null}
-						<div class="actions">
-							<button type="submit">Create key</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm title="Create a key" action="/console/keys" csrf={csrf} submit="Create key">
+					<Field label="Name" name="name" required />
+					<Field label="Description" name="description" />
+					<Field label="Expires in (days)" name="expiresInDays" type="number" hint="Empty: never" />
+					<Field
+						label="Permitted IPs"
+						name="permittedIps"
+						hint="Addresses or CIDR ranges, comma-separated; empty: any"
+					/>
+					<div class="field check">
+						<input id="f-readOnly" type="checkbox" name="readOnly" value="true" />
+						<label for="f-readOnly">Read-only</label>
+					</div>
+					{tenants.length ? (
+						<fieldset class="span">
+							<legend>Bind to tenants (optional)</legend>
+							<div class="checks">
+								{tenants.map((t) => (
+									<div class="check">
+										<input id={`kt-${t.id}`} type="checkbox" name="tenantIds" value={t.id} />
+										<label for={`kt-${t.id}`}>{t.name || t.id}</label>
+									</div>
+								))}
+							</div>
+						</fieldset>
+					) : null}
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (res.ok ? 200 : statusOf(res)),
 	);
 }
 

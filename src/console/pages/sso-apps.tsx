@@ -5,13 +5,12 @@ import {
 	type ConsoleEnv,
 	done,
 	formOf,
-	noticeOf,
 	type PageState,
-	render,
+	renderOver,
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
+import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote } from "../layout";
 
 interface WireApp {
 	id: string;
@@ -28,14 +27,11 @@ async function appsPage(c: ConsoleContext, state: PageState = {}) {
 	const apps = unwrap(res, { apps: [] }).apps;
 	const ro = c.var.session?.readOnly;
 	const csrf = c.var.csrf;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "SSO applications",
-			section: "sso-apps",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (res.ok ? null : res.error),
-		},
+		{ title: "SSO applications", section: "sso-apps" },
+		state,
+		res,
 		<>
 			{ro ? <ReadOnlyNote /> : null}
 			{apps.length === 0 ? (
@@ -86,20 +82,19 @@ async function appsPage(c: ConsoleContext, state: PageState = {}) {
 				</table>
 			)}
 			{ro ? null : (
-				<Section title="Register an OIDC application" id="create">
-					<PostForm action="/console/sso-apps" csrf={csrf} class="grid">
-						<Field label="Name" name="name" required />
-						<Field label="Login page URL" name="loginPageUrl" type="url" required />
-						<Field label="Description" name="description" />
-						<Field label="Id" name="id" hint="Optional; generated when empty" />
-						<div class="actions">
-							<button type="submit">Register application</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm
+					title="Register an OIDC application"
+					action="/console/sso-apps"
+					csrf={csrf}
+					submit="Register application"
+				>
+					<Field label="Name" name="name" required />
+					<Field label="Login page URL" name="loginPageUrl" type="url" required />
+					<Field label="Description" name="description" />
+					<Field label="Id" name="id" hint="Optional; generated when empty" />
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (res.ok ? 200 : statusOf(res)),
 	);
 }
 

@@ -9,10 +9,11 @@ import {
 	noticeOf,
 	type PageState,
 	render,
+	renderOver,
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, ErrorBox, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { CreateForm, Empty, ErrorBox, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
 import type { WireRole, WireTenant, WireUser } from "./types";
 import { PAGE_SIZE } from "./users";
 
@@ -22,14 +23,11 @@ async function tenantsPage(c: ConsoleContext, state: PageState = {}) {
 	const res = await c.var.api.get<{ tenants: WireTenant[] }>("/v1/mgmt/tenant/all");
 	const tenants = unwrap(res, { tenants: [] }).tenants;
 	const ro = c.var.session?.readOnly;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "Tenants",
-			section: "tenants",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (res.ok ? null : res.error),
-		},
+		{ title: "Tenants", section: "tenants" },
+		state,
+		res,
 		<>
 			{tenants.length === 0 ? (
 				<Empty>No tenants yet.</Empty>
@@ -68,19 +66,18 @@ async function tenantsPage(c: ConsoleContext, state: PageState = {}) {
 			{ro ? (
 				<ReadOnlyNote />
 			) : (
-				<Section title="Create a tenant" id="create">
-					<PostForm action="/console/tenants" csrf={c.var.csrf} class="grid">
-						<Field label="Name" name="name" required />
-						<Field label="Id" name="id" hint="Optional; generated when empty" />
-						<Field label="Self-provisioning domains" name="domains" hint="Comma-separated" />
-						<div class="actions">
-							<button type="submit">Create tenant</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm
+					title="Create a tenant"
+					action="/console/tenants"
+					csrf={c.var.csrf}
+					submit="Create tenant"
+				>
+					<Field label="Name" name="name" required />
+					<Field label="Id" name="id" hint="Optional; generated when empty" />
+					<Field label="Self-provisioning domains" name="domains" hint="Comma-separated" />
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (res.ok ? 200 : statusOf(res)),
 	);
 }
 

@@ -7,13 +7,12 @@ import {
 	done,
 	formOf,
 	listOf,
-	noticeOf,
 	type PageState,
-	render,
+	renderOver,
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { CreateForm, Empty, Field, ReadOnlyNote, Time } from "../layout";
 import type { WireRole, WireTenant, WireUser } from "./types";
 
 export const PAGE_SIZE = 50;
@@ -96,14 +95,11 @@ async function usersPage(c: ConsoleContext, state: PageState = {}) {
 	const lastPage = Math.max(0, Math.ceil(total / PAGE_SIZE) - 1);
 	const filtered = Object.entries(f).some(([k, v]) => k !== "page" && v);
 	const readOnly = c.var.session?.readOnly;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "Users",
-			section: "users",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (found.ok ? null : found.error),
-		},
+		{ title: "Users", section: "users" },
+		state,
+		found,
 		<>
 			<form method="get" action="/console/users" class="card filters" aria-label="Search users">
 				<Field label="Text" name="text" value={f.text} hint="Login id, name, email or phone contains" />
@@ -202,20 +198,14 @@ async function usersPage(c: ConsoleContext, state: PageState = {}) {
 			{readOnly ? (
 				<ReadOnlyNote />
 			) : (
-				<Section title="Create a user" id="create">
-					<PostForm action="/console/users" csrf={c.var.csrf} class="grid">
-						<Field label="Login id" name="loginId" required />
-						<Field label="Email" name="email" type="email" />
-						<Field label="Display name" name="name" />
-						<Field label="Phone" name="phone" type="tel" hint="E.164, e.g. +14155550100" />
-						<div class="actions">
-							<button type="submit">Create user</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm title="Create a user" action="/console/users" csrf={c.var.csrf} submit="Create user">
+					<Field label="Login id" name="loginId" required />
+					<Field label="Email" name="email" type="email" />
+					<Field label="Display name" name="name" />
+					<Field label="Phone" name="phone" type="tel" hint="E.164, e.g. +14155550100" />
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (found.ok ? 200 : statusOf(found)),
 	);
 }
 

@@ -8,12 +8,11 @@ import {
 	done,
 	formOf,
 	listOf,
-	noticeOf,
 	type PageState,
-	render,
+	renderOver,
 	statusOf,
 } from "../context";
-import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote, Time } from "../layout";
 
 export interface WireEndpoint {
 	Id: string;
@@ -40,14 +39,11 @@ async function webhooksPage(
 	const items = res.ok ? res.data.Items : [];
 	const ro = c.var.session?.readOnly;
 	const csrf = c.var.csrf;
-	return render(
+	return renderOver(
 		c,
-		{
-			title: "Webhooks",
-			section: "webhooks",
-			notice: state.notice ?? noticeOf(c),
-			error: state.error ?? (res.ok ? null : res.error),
-		},
+		{ title: "Webhooks", section: "webhooks" },
+		state,
+		res,
 		<>
 			{state.created ? (
 				<section class="card secret" aria-labelledby="created-h">
@@ -130,19 +126,13 @@ async function webhooksPage(
 				</nav>
 			) : null}
 			{ro ? null : (
-				<Section title="Add an endpoint" id="create">
-					<PostForm action="/console/webhooks" csrf={csrf} class="grid">
-						<Field label="URL" name="url" type="url" required hint="A public https URL" />
-						<Field label="Description" name="description" />
-						<Field label="Event types" name="eventTypes" hint="Comma-separated; empty: all" />
-						<div class="actions">
-							<button type="submit">Add endpoint</button>
-						</div>
-					</PostForm>
-				</Section>
+				<CreateForm title="Add an endpoint" action="/console/webhooks" csrf={csrf} submit="Add endpoint">
+					<Field label="URL" name="url" type="url" required hint="A public https URL" />
+					<Field label="Description" name="description" />
+					<Field label="Event types" name="eventTypes" hint="Comma-separated; empty: all" />
+				</CreateForm>
 			)}
 		</>,
-		state.status ?? (res.ok ? 200 : statusOf(res)),
 	);
 }
 
