@@ -44,7 +44,9 @@ export default defineConfig(async () => {
 					// 32 bytes, base64url (docs/webhooks.md, docs/console.md).
 					WEBHOOK_ENCRYPTION_KEY: "dGVzdC13ZWJob29rLWVuY3J5cHRpb24ta2V5LTMyYnk",
 					CONSOLE_SESSION_KEY: "dGVzdC1jb25zb2xlLXNlc3Npb24ta2V5LTMyYnl0ZXM",
-					// Webhook tests deliver to loopback receivers.
+					IDP_ENCRYPTION_KEY: "dGVzdC1pZHAtZW5jcnlwdGlvbi1rZXktMzJieXRlcyE",
+					// Webhook tests deliver to loopback receivers; federation tests use a loopback provider.
+					IDP_ALLOW_LOOPBACK: "true",
 					WEBHOOKS_ALLOW_LOOPBACK: "true",
 					// Tests call http://roster.test (harness.ts BASE): links and JWT issuers name it.
 					PUBLIC_ORIGIN: "http://roster.test",

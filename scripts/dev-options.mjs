@@ -48,7 +48,9 @@ export const DEV_VARS_DEFAULTS = [
 	{ name: "OPERATOR_KEY", value: randomSecret },
 	{ name: "WEBHOOK_ENCRYPTION_KEY", value: randomSecret },
 	{ name: "CONSOLE_SESSION_KEY", value: randomSecret },
+	{ name: "IDP_ENCRYPTION_KEY", value: randomSecret },
 	{ name: "WEBHOOKS_ALLOW_LOOPBACK", value: () => "true" },
+	{ name: "IDP_ALLOW_LOOPBACK", value: () => "true" },
 ];
 
 /** dotenv syntax as wrangler reads it: optional `export`, quoted values, `#` comments; the last line wins. */

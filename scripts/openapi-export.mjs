@@ -59,6 +59,7 @@ try {
 			OPERATOR_KEY: secret(),
 			WEBHOOK_ENCRYPTION_KEY: secret(),
 			CONSOLE_SESSION_KEY: secret(),
+			IDP_ENCRYPTION_KEY: secret(),
 		},
 		dev: {
 			remote: false,

@@ -11,6 +11,8 @@ import { buildPartnerApp } from "./api/partner/app";
 import { partnerNotFound } from "./api/partner/errors";
 import { PARTNER_BASE } from "./api/partner/schemas";
 import { buildReferenceApp } from "./api/reference/app";
+import { buildScimApp, SCIM_BASE } from "./api/scim/app";
+import { scimNotFound } from "./api/scim/errors";
 import { buildV4App } from "./api/v4/app";
 import { jsonApiNotFound } from "./api/v4/errors";
 import { buildConsoleApp } from "./console/app";
@@ -38,6 +40,7 @@ export function buildApp() {
 		buildReferenceApp((path, env, ctx) => app.request(path, {}, env, ctx)),
 	);
 	app.route("/", buildPartnerApp());
+	app.route("/", buildScimApp());
 
 	// Unknown routes answer in the envelope of the dialect their path belongs to; a known path
 	// under another method answers 405 with Allow.
@@ -48,6 +51,7 @@ export function buildApp() {
 		const notFound = new DomainError("not_found", `No route for ${c.req.method} ${c.req.path}`);
 		const legacy = dialectOf(c.req.path) === "legacy";
 		if (legacy) return onLegacyError(notFound, c);
+		if (c.req.path === SCIM_BASE || c.req.path.startsWith(`${SCIM_BASE}/`)) return scimNotFound(c);
 		if (c.req.path === PARTNER_BASE || c.req.path.startsWith(`${PARTNER_BASE}/`)) return partnerNotFound(c);
 		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : onDescopeError(notFound, c);
 	});

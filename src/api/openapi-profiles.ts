@@ -158,3 +158,29 @@ export const partnerDocumentProfile: DocumentProfile = {
 		{ name: "webhook deliveries", description: "Deliveries, replays and test events (docs/partner.md)" },
 	],
 };
+
+/** For the SCIM document (src/api/scim/app.ts): RFC 7644 errors, resources under /scim/v2. */
+export const scimDocumentProfile: DocumentProfile = {
+	errorContent: { "application/scim+json": ref("ScimError") },
+	serverDescription: "This Roster deployment",
+	sharedStatuses: ({ method }) =>
+		method === "post" || method === "patch" || method === "put"
+			? [400, 401, 403, 413, 429, 500]
+			: [400, 401, 403, 429, 500],
+	securitySchemes: {
+		Bearer: {
+			type: "http",
+			scheme: "bearer",
+			description:
+				"`Authorization: Bearer <managementKey>`: a project-wide key provisions the project, a tenant-bound key its tenant",
+		},
+	},
+	security: () => [{ Bearer: [] }],
+	tag: ({ path }) => (path.includes("/Groups") ? "groups" : path.includes("/Users") ? "users" : "discovery"),
+	tags: [
+		{ name: "users", description: "Users: core and enterprise schemas (docs/scim.md)" },
+		{ name: "groups", description: "Groups: the roles of the provisioned tenant or project (docs/scim.md)" },
+		{ name: "bulk", description: "Several operations in one request, with bulkId references" },
+		{ name: "discovery", description: "ServiceProviderConfig, ResourceTypes and Schemas" },
+	],
+};

@@ -70,7 +70,12 @@ it("reads the bindings, queues, secrets and vars of wrangler.toml", async () => 
 		{ binding: "KEY_CACHE", id: "00000000000000000000000000000000", line: expect.any(Number) },
 	]);
 	expect(config.queues).toEqual(["roster-webhooks", "roster-webhooks-dlq"]);
-	expect(config.requiredSecrets).toEqual(["OPERATOR_KEY", "WEBHOOK_ENCRYPTION_KEY", "CONSOLE_SESSION_KEY"]);
+	expect(config.requiredSecrets).toEqual([
+		"OPERATOR_KEY",
+		"WEBHOOK_ENCRYPTION_KEY",
+		"CONSOLE_SESSION_KEY",
+		"IDP_ENCRYPTION_KEY",
+	]);
 	expect(config.vars).toMatchObject({ PUBLIC_ORIGIN: "", WEBHOOKS_ALLOW_LOOPBACK: "false" });
 });
 

@@ -78,15 +78,23 @@ it("a missing .dev.vars is created with every secret and WEBHOOKS_ALLOW_LOOPBACK
 		"OPERATOR_KEY",
 		"WEBHOOK_ENCRYPTION_KEY",
 		"CONSOLE_SESSION_KEY",
+		"IDP_ENCRYPTION_KEY",
 		"WEBHOOKS_ALLOW_LOOPBACK",
+		"IDP_ALLOW_LOOPBACK",
 	]);
 	const text = readFileSync(path, "utf8");
-	for (const name of ["OPERATOR_KEY", "WEBHOOK_ENCRYPTION_KEY", "CONSOLE_SESSION_KEY"]) {
+	for (const name of [
+		"OPERATOR_KEY",
+		"WEBHOOK_ENCRYPTION_KEY",
+		"CONSOLE_SESSION_KEY",
+		"IDP_ENCRYPTION_KEY",
+	]) {
 		const value = new RegExp(`^${name}=(.*)$`, "m").exec(text)?.[1];
 		expect(value, text).toMatch(SECRET);
 		expect(result.vars[name]).toBe(value);
 	}
 	expect(text).toMatch(/^WEBHOOKS_ALLOW_LOOPBACK=true$/m);
+	expect(text).toMatch(/^IDP_ALLOW_LOOPBACK=true$/m);
 	expect(statSync(path).mode & 0o777).toBe(0o600);
 });
 
@@ -96,12 +104,19 @@ it("an existing .dev.vars keeps its values and gains only what it lacks", async 
 	writeFileSync(path, 'export OPERATOR_KEY="kept"\nWEBHOOKS_ALLOW_LOOPBACK=false # mine');
 	const result = ensureDevVars(path);
 	expect(result.created).toBe(false);
-	expect(result.added).toEqual(["WEBHOOK_ENCRYPTION_KEY", "CONSOLE_SESSION_KEY"]);
+	expect(result.added).toEqual([
+		"WEBHOOK_ENCRYPTION_KEY",
+		"CONSOLE_SESSION_KEY",
+		"IDP_ENCRYPTION_KEY",
+		"IDP_ALLOW_LOOPBACK",
+	]);
 	expect(result.vars.OPERATOR_KEY).toBe("kept");
 	const lines = readFileSync(path, "utf8").split("\n");
 	expect(lines.slice(0, 2)).toEqual(['export OPERATOR_KEY="kept"', "WEBHOOKS_ALLOW_LOOPBACK=false # mine"]);
 	expect(lines[2]).toMatch(/^WEBHOOK_ENCRYPTION_KEY=[A-Za-z0-9_-]{43}$/);
 	expect(lines[3]).toMatch(/^CONSOLE_SESSION_KEY=[A-Za-z0-9_-]{43}$/);
+	expect(lines[4]).toMatch(/^IDP_ENCRYPTION_KEY=[A-Za-z0-9_-]{43}$/);
+	expect(lines[5]).toBe("IDP_ALLOW_LOOPBACK=true");
 });
 
 it("a complete .dev.vars is left byte for byte", async () => {

@@ -173,6 +173,8 @@ export default async function setup(project: TestProject) {
 				OPERATOR_KEY: { type: "secret_text", value: operatorKey },
 				WEBHOOK_ENCRYPTION_KEY: { type: "secret_text", value: randomBytes(32).toString("base64url") },
 				CONSOLE_SESSION_KEY: { type: "secret_text", value: randomBytes(32).toString("base64url") },
+				IDP_ENCRYPTION_KEY: { type: "secret_text", value: randomBytes(32).toString("base64url") },
+				IDP_ALLOW_LOOPBACK: { type: "plain_text", value: "true" },
 				// The webhook tests deliver to a receiver on this machine.
 				WEBHOOKS_ALLOW_LOOPBACK: { type: "plain_text", value: "true" },
 			},

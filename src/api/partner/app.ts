@@ -1,9 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { bearerKeyAuth } from "../bearer-key-auth";
 import { requestBodyLimit } from "../body-limit";
 import type { AppEnv } from "../context";
 import { serveOpenApiDocument } from "../openapi-common";
 import { partnerDocumentProfile } from "../openapi-profiles";
-import { partnerAuth } from "./auth";
 import { onPartnerError, partnerValidationHook } from "./errors";
 import { registerDeliveryRoutes } from "./routes/webhook-deliveries";
 import { registerWebhookRoutes } from "./routes/webhooks";
@@ -14,7 +14,7 @@ export const PARTNER_OPENAPI_PATH = `${PARTNER_BASE}/openapi.json`;
 /**
  * The partner API (docs/partner.md): PascalCase JSON, problem details (RFC 9457), keyset lists
  * and ETags on every GET. Routes register themselves with `register…Routes(app)`; each one uses
- * partnerAuth (mounted here), partnerErrorResponses, listEnvelope and withEtag.
+ * bearerKeyAuth (mounted here), partnerErrorResponses, listEnvelope and withEtag.
  */
 export function buildPartnerApp() {
 	const app = new OpenAPIHono<AppEnv>({ defaultHook: partnerValidationHook });
@@ -45,7 +45,7 @@ export function buildPartnerApp() {
 	// Before authentication: a too-large body is refused without touching storage.
 	app.use(`${PARTNER_BASE}/*`, requestBodyLimit);
 	app.use(`${PARTNER_BASE}/*`, (c, next) =>
-		c.req.path === PARTNER_OPENAPI_PATH ? next() : partnerAuth(c, next),
+		c.req.path === PARTNER_OPENAPI_PATH ? next() : bearerKeyAuth(c, next),
 	);
 
 	registerWebhookRoutes(app);

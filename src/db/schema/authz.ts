@@ -63,8 +63,18 @@ export const roles = sqliteTable(
 		isPrivate: integer("is_private", { mode: "boolean" }).notNull().default(false),
 		weight: integer("weight").notNull().default(0),
 		createdAt: integer("created_at").notNull(),
+		/** SCIM Groups: the provisioning client's id for the group (docs/scim.md). */
+		externalId: text("external_id"),
+		/** Bumped by every change of the role or its members; SCIM `meta.version`. */
+		version: integer("version").notNull().default(1),
+		modifiedAt: integer("modified_at"),
 	},
-	(t) => [uniqueIndex("roles_scope_name_uq").on(t.projectId, t.tenantId, t.name)],
+	(t) => [
+		uniqueIndex("roles_scope_name_uq").on(t.projectId, t.tenantId, t.name),
+		uniqueIndex("roles_scope_external_id_uq")
+			.on(t.projectId, t.tenantId, t.externalId)
+			.where(sql`${t.externalId} IS NOT NULL`),
+	],
 );
 
 export const permissions = sqliteTable(

@@ -27,6 +27,14 @@ export const projects = sqliteTable("projects", {
 	lockoutSeconds: integer("lockout_seconds").notNull().default(900),
 	/** Days activity entries are kept (docs/audit.md); the scheduled handler deletes older ones. */
 	activityRetentionDays: integer("activity_retention_days").notNull().default(90),
+	/**
+	 * Where federated sign-in may send the browser back to (docs/federation.md): exact URLs or
+	 * origins; a `redirectURL` outside this list is refused.
+	 */
+	allowedRedirectUrls: text("allowed_redirect_urls", { mode: "json" })
+		.$type<string[]>()
+		.notNull()
+		.default(sql`'[]'`),
 	/** Which rate-limit bindings apply to the project's management keys (docs/security.md). */
 	rateLimitTier: text("rate_limit_tier", { enum: ["standard", "high"] })
 		.notNull()

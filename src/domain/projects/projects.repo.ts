@@ -27,7 +27,8 @@ export const insertSigningKeySql = (key: {
 export const projectSql = (id: string) =>
 	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
 		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds,
-		activity_retention_days AS activityRetentionDays, rate_limit_tier AS rateLimitTier
+		activity_retention_days AS activityRetentionDays, rate_limit_tier AS rateLimitTier,
+		allowed_redirect_urls AS allowedRedirectUrls
 	FROM projects WHERE id = ${id}`;
 
 export const toProject = (row: Record<string, unknown>): ProjectRow => ({
@@ -40,7 +41,8 @@ export const toProject = (row: Record<string, unknown>): ProjectRow => ({
 	lockoutAttempts: Number(row.lockoutAttempts),
 	lockoutSeconds: Number(row.lockoutSeconds),
 	activityRetentionDays: Number(row.activityRetentionDays),
-	rateLimitTier: row.rateLimitTier as ProjectRow["rateLimitTier"],
+	rateLimitTier: row.rateLimitTier === "high" ? "high" : "standard",
+	allowedRedirectUrls: JSON.parse((row.allowedRedirectUrls as string | undefined) ?? "[]"),
 });
 
 export const keyHashesSql = (projectId: string) =>
@@ -69,6 +71,9 @@ export const deleteProjectSql = (id: string) => [
 	sql`DELETE FROM webhook_deliveries WHERE project_id = ${id}`,
 	sql`DELETE FROM webhook_endpoints WHERE project_id = ${id}`,
 	sql`DELETE FROM webhook_outbox WHERE project_id = ${id}`,
+	// Federation rows without a foreign key (docs/federation.md).
+	sql`DELETE FROM identity_provider_domains WHERE project_id = ${id}`,
+	sql`DELETE FROM federation_grants WHERE project_id = ${id}`,
 	sql`DELETE FROM projects WHERE id = ${id}`,
 ];
 
@@ -80,6 +85,7 @@ const COLUMNS: Record<keyof Settings, string> = {
 	lockoutSeconds: "lockout_seconds",
 	activityRetentionDays: "activity_retention_days",
 	rateLimitTier: "rate_limit_tier",
+	allowedRedirectUrls: "allowed_redirect_urls",
 };
 
 /** Sets only the given settings. */

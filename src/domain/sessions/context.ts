@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Deps } from "../deps";
+import { projectSql, toProject as toProjectRow } from "../projects/projects.repo";
 import type { Project } from "../projects/projects.service";
 
 /**
@@ -12,28 +13,11 @@ export const asUser = (deps: Deps, userId: string | null): Deps => ({
 });
 
 /** The project row with its session and password settings, for a read batch. */
-export const projectQuery = (projectId: string) =>
-	sql`SELECT id, name, created_at AS createdAt, session_ttl AS sessionTtl, refresh_ttl AS refreshTtl,
-		password_policy AS passwordPolicy, lockout_attempts AS lockoutAttempts, lockout_seconds AS lockoutSeconds,
-		rate_limit_tier AS rateLimitTier,
-		activity_retention_days AS activityRetentionDays
-		FROM projects WHERE id = ${projectId}`;
+export const projectQuery = projectSql;
 
 export function toProject(rows: Record<string, unknown>[] | undefined): Project | null {
 	const r = rows?.[0];
-	if (!r) return null;
-	return {
-		id: r.id as string,
-		name: r.name as string,
-		createdAt: Number(r.createdAt),
-		sessionTtl: Number(r.sessionTtl),
-		refreshTtl: Number(r.refreshTtl),
-		passwordPolicy: JSON.parse(r.passwordPolicy as string),
-		lockoutAttempts: Number(r.lockoutAttempts),
-		lockoutSeconds: Number(r.lockoutSeconds),
-		rateLimitTier: r.rateLimitTier === "high" ? "high" : "standard",
-		activityRetentionDays: Number(r.activityRetentionDays),
-	};
+	return r ? toProjectRow(r) : null;
 }
 
 /** Where a request came from, for the sign-in history. */

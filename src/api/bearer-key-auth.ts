@@ -1,16 +1,17 @@
 import { createMiddleware } from "hono/factory";
-import { DomainError } from "../../domain/errors";
-import { authenticateKey } from "../../domain/keys/keys.service";
-import type { AppEnv } from "../context";
-import { limitManagementKey, withKeyFailureLimit } from "../rate-limit";
+import { DomainError } from "../domain/errors";
+import { authenticateKey } from "../domain/keys/keys.service";
+import type { AppEnv } from "./context";
+import { limitManagementKey, withKeyFailureLimit } from "./rate-limit";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * `Authorization: Bearer <managementKey>` (docs/partner.md): the key alone names its project, with
- * the same expiry, scopes, IP allowlist and rate limit as every other dialect (authenticateKey).
+ * `Authorization: Bearer <managementKey>` (the partner API, docs/partner.md, and SCIM,
+ * docs/scim.md): the key alone names its project, with the same expiry, scopes, IP allowlist and
+ * rate limit as every other dialect (authenticateKey).
  */
-export const partnerAuth = createMiddleware<AppEnv>(async (c, next) => {
+export const bearerKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
 	const principal = await withKeyFailureLimit(c, () => {
 		const header = c.req.header("authorization");
 		if (!header)
