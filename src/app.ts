@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { getPath } from "hono/utils/url";
 import type { AppEnv } from "./api/context";
 import { depsMiddleware, dialectOf } from "./api/context-middleware";
 import { buildDescopeApp } from "./api/descope/app";
@@ -9,9 +10,8 @@ import { allowedMethodsOf, methodNotAllowed } from "./api/method-not-allowed";
 import { buildOperatorApp } from "./api/operator/app";
 import { buildPartnerApp } from "./api/partner/app";
 import { partnerNotFound } from "./api/partner/errors";
-import { PARTNER_BASE } from "./api/partner/schemas";
 import { buildReferenceApp } from "./api/reference/app";
-import { buildScimApp, SCIM_BASE } from "./api/scim/app";
+import { buildScimApp, SCIM_BASE, scimRoutingPath } from "./api/scim/app";
 import { scimNotFound } from "./api/scim/errors";
 import { buildV4App } from "./api/v4/app";
 import { jsonApiNotFound } from "./api/v4/errors";
@@ -19,7 +19,8 @@ import { buildConsoleApp } from "./console/app";
 import { DomainError } from "./domain/errors";
 
 export function buildApp() {
-	const app = new Hono<AppEnv>();
+	// SCIM endpoint names route in any case and with a trailing slash (src/api/scim/app.ts).
+	const app = new Hono<AppEnv>({ getPath: (request) => scimRoutingPath(getPath(request)) });
 	// The runtime's ceiling: touches no storage.
 	app.get("/health", (c) => c.json({ ok: true }));
 
@@ -52,7 +53,8 @@ export function buildApp() {
 		const legacy = dialectOf(c.req.path) === "legacy";
 		if (legacy) return onLegacyError(notFound, c);
 		if (c.req.path === SCIM_BASE || c.req.path.startsWith(`${SCIM_BASE}/`)) return scimNotFound(c);
-		if (c.req.path === PARTNER_BASE || c.req.path.startsWith(`${PARTNER_BASE}/`)) return partnerNotFound(c);
+		// The partner dialect owns /api/partner/… (every version), so a path that only starts there answers in its envelope.
+		if (c.req.path === "/api/partner" || c.req.path.startsWith("/api/partner/")) return partnerNotFound(c);
 		return c.req.path.startsWith("/api/") ? jsonApiNotFound(c) : onDescopeError(notFound, c);
 	});
 	app.onError(onDescopeError);

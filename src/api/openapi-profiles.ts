@@ -7,7 +7,11 @@ const ref = (name: string) => ({ schema: { $ref: `#/components/schemas/${name}` 
 
 /** The routes `projectBearer` rate-limits per client address (src/api/descope/auth-endpoints.ts). */
 const isSignInRoute = (path: string) =>
-	path.startsWith("/v1/auth/password/") || path.startsWith("/v1/auth/webauthn/");
+	path.startsWith("/v1/auth/password/") ||
+	path.startsWith("/v1/auth/webauthn/") ||
+	path.startsWith("/v1/auth/saml/") ||
+	path.startsWith("/v1/auth/oauth/") ||
+	path.startsWith("/v1/auth/accesskey/");
 
 /** The end-user routes that need the refresh JWT after the project id (docs/sessions.md). */
 const REFRESH_TOKEN_ROUTES = new Set([
@@ -29,10 +33,12 @@ const DESCOPE_TAGS: [test: RegExp, name: string][] = [
 	[/^\/v1\/mgmt\/(role|permission)\//, "roles and permissions"],
 	[/^\/v1\/mgmt\/sso\//, "SSO applications"],
 	[/^\/v1\/mgmt\/managementkey/, "management keys"],
+	[/^\/v1\/(mgmt|auth)\/accesskey/, "access keys"],
 	[/^\/v[12]\/mgmt\/(audit|connector)\//, "audit"],
 	[/^\/v1\/mgmt\//, "project"],
 	[/^\/v1\/auth\/password\//, "auth: passwords"],
 	[/^\/v1\/auth\/webauthn\//, "auth: passkeys"],
+	[/^\/v1\/auth\/(saml|oauth)\//, "auth: federation"],
 	[/^\/(v1\/auth|v2\/keys)\//, "auth: sessions"],
 ];
 
@@ -56,6 +62,12 @@ export const descopeDocumentProfile: DocumentProfile = {
 			scheme: "bearer",
 			description: "`Authorization: Bearer <projectId>`: the end-user sign-up and sign-in routes",
 		},
+		AccessKey: {
+			type: "http",
+			scheme: "bearer",
+			description:
+				"`Authorization: Bearer <projectId>:<accessKey>`: the access-key exchange (docs/access-keys.md)",
+		},
 		RefreshToken: {
 			type: "http",
 			scheme: "bearer",
@@ -66,6 +78,7 @@ export const descopeDocumentProfile: DocumentProfile = {
 	security: ({ path }) => {
 		if (isManagement(path)) return [{ ManagementKey: [] }];
 		if (REFRESH_TOKEN_ROUTES.has(path)) return [{ RefreshToken: [] }];
+		if (path === "/v1/auth/accesskey/exchange") return [{ AccessKey: [] }];
 		if (path.startsWith("/v1/auth/")) return [{ ProjectId: [] }];
 		return [];
 	},
@@ -79,8 +92,22 @@ export const descopeDocumentProfile: DocumentProfile = {
 		},
 		{ name: "SSO applications", description: "OIDC SSO applications (`management.ssoApplication`)" },
 		{
+			name: "SSO configuration",
+			description: "Tenant SSO (OIDC) configurations (`management.sso`, docs/federation.md); SAML is refused",
+		},
+		{
+			name: "OAuth providers",
+			description:
+				"Project-level OIDC providers that `oauth.start` names (a Roster route, docs/federation.md)",
+		},
+		{
 			name: "management keys",
 			description: "Management keys, their expiry, scope and IP allowlist (docs/management-keys.md)",
+		},
+		{
+			name: "access keys",
+			description:
+				"Access keys (`management.accessKey`) and their exchange for a session JWT (docs/access-keys.md)",
 		},
 		{ name: "audit", description: "The activity history (docs/audit.md)" },
 		{ name: "project", description: "Project-wide settings and information" },
@@ -89,6 +116,10 @@ export const descopeDocumentProfile: DocumentProfile = {
 			description: "End-user sign-up and sign-in with a password (docs/sessions.md)",
 		},
 		{ name: "auth: passkeys", description: "End-user WebAuthn passkeys (docs/sessions.md)" },
+		{
+			name: "auth: federation",
+			description: "End-user sign-in through tenant SSO (OIDC) and OAuth providers (docs/federation.md)",
+		},
 		{ name: "auth: sessions", description: "Refresh, logout, me and the signing keys (docs/sessions.md)" },
 	],
 };
@@ -156,6 +187,10 @@ export const partnerDocumentProfile: DocumentProfile = {
 	tags: [
 		{ name: "webhooks", description: "Webhook endpoints (docs/partner.md)" },
 		{ name: "webhook deliveries", description: "Deliveries, replays and test events (docs/partner.md)" },
+		{
+			name: "identity providers",
+			description: "Identity providers: tenant SSO and OAuth providers (docs/federation.md)",
+		},
 	],
 };
 

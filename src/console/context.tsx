@@ -51,6 +51,8 @@ export const NOTICES: Record<string, string> = {
 	"app-deleted": "SSO application deleted.",
 	"key-saved": "Management key updated.",
 	"key-deleted": "Management key deleted.",
+	"access-key-saved": "Access key updated.",
+	"access-key-deleted": "Access key deleted.",
 	"webhook-saved": "Webhook updated.",
 	"webhook-deleted": "Webhook deleted.",
 };

@@ -43,8 +43,15 @@ const READ_ONLY_POSTS = new Set([
 ]);
 
 const pathOf = (item: PostmanItem) => `/${item.request?.url.path.join("/") ?? ""}`;
+/**
+ * GETs that cannot answer 2xx on a project made here: the deprecated SAML getSettings is refused
+ * (SAML is not supported), and a provider token exists only after a federated sign-in
+ * (test/node/descope-federation.test.ts drives that one).
+ */
+const UNANSWERABLE_GETS = new Set(["/v1/mgmt/sso/settings", "/v1/mgmt/user/provider/token"]);
 const isReadOnly = (item: PostmanItem) =>
-	item.request?.method === "GET" || (item.request?.method === "POST" && READ_ONLY_POSTS.has(pathOf(item)));
+	(item.request?.method === "GET" && !UNANSWERABLE_GETS.has(pathOf(item))) ||
+	(item.request?.method === "POST" && READ_ONLY_POSTS.has(pathOf(item)));
 
 /** The collection with only its read-only requests, folders kept. */
 function readOnly(items: PostmanItem[]): PostmanItem[] {
@@ -121,6 +128,21 @@ async function projectWithData() {
 		headers: { authorization: `Bearer ${project.projectId}:${project.managementKey}` },
 	});
 	const keyList = (await keys.json()) as { keys: { id: string }[] };
+	// A project role: a SCIM group of a project-wide key (docs/scim.md).
+	await post(project, "/v1/mgmt/role/create", { name: "Postman role" });
+	const roles = await fetch(`${baseUrl()}/v1/mgmt/role/all`, {
+		headers: { authorization: `Bearer ${project.projectId}:${project.managementKey}` },
+	});
+	const roleList = (await roles.json()) as { roles: { id: string; name: string }[] };
+	const provider = await post(project, "/v1/mgmt/oauth/provider", {
+		name: "postman-idp",
+		clientId: "postman-client",
+		issuer: "https://idp.example.com",
+	});
+	const accessKey = await post(project, "/v1/mgmt/accesskey/create", {
+		name: "Postman access key",
+		expireTime: 0,
+	});
 	// A webhook endpoint for the partner API (loopback receivers are allowed in the test Worker).
 	const webhook = await fetch(`${baseUrl()}/api/partner/v1/webhooks`, {
 		method: "POST",
@@ -137,9 +159,12 @@ async function projectWithData() {
 		tenantId: tenant.id as string,
 		ssoAppId: sso.id as string,
 		keyId: keyList.keys[0]?.id ?? "",
+		accessKeyId: accessKey.key.id as string,
+		identityProviderId: provider.provider.id as string,
 		refreshJwt: signup.refreshJwt as string,
 		operatorKey: operatorKey(),
 		webhookId: String(JSON.parse(webhookText).Id),
+		groupId: roleList.roles.find((r) => r.name === "Postman role")?.id ?? "",
 	};
 }
 

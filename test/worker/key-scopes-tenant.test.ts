@@ -322,7 +322,9 @@ describe("a tenant-bound key", () => {
 			await api.post("/v1/mgmt/tenant/create", { id: "t3", name: "Three" }),
 			await api.post("/v1/mgmt/tenant/delete", { id: "t2", cascade: true }),
 			await api.post("/v1/mgmt/role/create", { name: "boss" }),
-			await api.post("/v1/mgmt/role/create", { name: "t1-boss", tenantId: "t1" }),
+			await api.post("/v1/mgmt/role/create", { name: "t2-boss", tenantId: "t2" }),
+			await api.post("/v1/mgmt/role/update", { name: "viewer", newName: "mine" }),
+			await api.post("/v1/mgmt/role/delete", { name: "viewer" }),
 			await api.post("/v1/mgmt/permission/create", { name: "all" }),
 			await api.post("/v1/mgmt/user/customattribute/create", { attributes: [{ name: "x", type: 1 }] }),
 			await api.get("/v1/mgmt/sso/idp/apps/load"),
@@ -341,6 +343,41 @@ describe("a tenant-bound key", () => {
 		]);
 		const key = expectStatus(await mgmt(f.project).get(`/v1/mgmt/managementkey?id=${f.bound.keyId}`), 200);
 		expect(key.key.tenantIds).toEqual(["t1"]);
+	});
+
+	it("creates, renames and deletes its own tenant's roles, and no other role", async () => {
+		const f = await fixture();
+		const api = mgmt(f.bound);
+		const created = expectStatus(
+			await api.post("/v1/mgmt/role/create", { name: "t1-boss", tenantId: "t1" }),
+			200,
+		);
+		expect(created).toMatchObject({ name: "t1-boss", tenantId: "t1" });
+		expectStatus(
+			await api.post("/v1/mgmt/role/update", { name: "t1-boss", newName: "t1-chief", tenantId: "t1" }),
+			200,
+		);
+		const withRole = expectStatus(
+			await api.post("/v2/mgmt/user/update/role/add", {
+				loginId: "alice@example.com",
+				tenantId: "t1",
+				roleNames: ["t1-chief"],
+			}),
+			200,
+		);
+		expect(withRole.user.userTenants[0].roleNames).toEqual(["t1-chief"]);
+		// Another tenant's role, by name or by id, is not found and stays.
+		const other = await api.post("/v1/mgmt/role/update", { name: "t2-admin", newName: "x", tenantId: "t2" });
+		expect(other.status, JSON.stringify(other.body)).toBe(404);
+		const t2 = await env.DB.prepare("SELECT id FROM roles WHERE project_id = ? AND name = 't2-admin'")
+			.bind(f.project.projectId)
+			.first<{ id: string }>();
+		expectStatus(await api.post("/v1/mgmt/role/delete/batch", { roleIds: [t2?.id] }), 200);
+		expectStatus(await api.post("/v1/mgmt/role/delete", { name: "t1-chief", tenantId: "t1" }), 200);
+		const names = await env.DB.prepare("SELECT name FROM roles WHERE project_id = ? ORDER BY name")
+			.bind(f.project.projectId)
+			.all();
+		expect(names.results).toEqual([{ name: "t1-admin" }, { name: "t2-admin" }, { name: "viewer" }]);
 	});
 
 	it("refuses, by default, an operation nobody made tenant-aware", async () => {

@@ -25,6 +25,7 @@ const DEFAULT_SETTINGS = {
 	rateLimitTier: "standard",
 	// Days activity entries are kept (docs/audit.md).
 	activityRetentionDays: 90,
+	allowedRedirectUrls: [],
 };
 
 const PROJECT_ID = /^P[0-9A-Za-z]{27}$/;

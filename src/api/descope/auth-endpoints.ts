@@ -10,17 +10,26 @@ import { limitAuthByIp } from "../rate-limit";
 import { requestLocation } from "../request-location";
 import { toResponseUser } from "./user-mapper";
 
+/** The providers' return to Roster: a browser route that names its project in the path (docs/federation.md). */
+const isFederationCallback = (path: string) => /^\/v1\/auth\/federation\/[^/]+\/callback$/.test(path);
+
 /**
  * The routes that take a login id or a credential are limited per client address (password
  * spraying, sign-up floods); refresh, me and logout need a signed token and are not, since one
  * backend may call them for all its users from one address (docs/security.md).
  */
 const isSignInRoute = (path: string) =>
-	path.startsWith("/v1/auth/password/") || path.startsWith("/v1/auth/webauthn/");
+	path.startsWith("/v1/auth/password/") ||
+	path.startsWith("/v1/auth/webauthn/") ||
+	path.startsWith("/v1/auth/saml/") ||
+	path.startsWith("/v1/auth/oauth/") ||
+	path.startsWith("/v1/auth/accesskey/") ||
+	isFederationCallback(path);
 
 /** End-user bearer (docs/sessions.md): `Bearer <projectId>[:<refreshJwt>][:<authManagementKey>]`. */
 export const projectBearer = createMiddleware<AppEnv>(async (c, next) => {
 	if (isSignInRoute(c.req.path)) await limitAuthByIp(c);
+	if (isFederationCallback(c.req.path)) return next();
 	const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
 	const [projectId, jwt] = token?.split(":") ?? [];
 	if (!projectId || !isProjectId(projectId)) {

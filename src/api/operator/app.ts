@@ -41,6 +41,8 @@ const policy = z.object({
 	number: z.boolean(),
 	nonAlphanumeric: z.boolean(),
 });
+const redirectUrlsDescription =
+	'Where federated sign-in may send the browser back (docs/federation.md): absolute https URLs (plain http only to a loopback host when IDP_ALLOW_LOOPBACK is "true"), at most 50; replaces the list';
 const project = z
 	.object({
 		id: z.string(),
@@ -58,8 +60,10 @@ const project = z
 			.number()
 			.int()
 			.openapi({ description: "Days activity entries are kept (docs/audit.md)" }),
+		allowedRedirectUrls: z.array(z.string()).openapi({ description: redirectUrlsDescription }),
 	})
 	.openapi("Project");
+
 const toWire = (p: projects.Project) => ({
 	id: p.id,
 	name: p.name,
@@ -71,6 +75,7 @@ const toWire = (p: projects.Project) => ({
 	lockoutSeconds: p.lockoutSeconds,
 	rateLimitTier: p.rateLimitTier,
 	activityRetentionDays: p.activityRetentionDays,
+	allowedRedirectUrls: p.allowedRedirectUrls ?? [],
 });
 const projectId = z.object({ projectId: z.string().regex(/^P[0-9A-Za-z]{27}$/, "not a project id") });
 
@@ -161,7 +166,7 @@ const settings = createRoute({
 	method: "patch",
 	path: "/v1/operator/projects/{projectId}",
 	summary:
-		"Change a project's session lifetimes, password policy, lockout, rate-limit tier and activity retention (only the given fields)",
+		"Change a project's session lifetimes, password policy, lockout, rate-limit tier, activity retention and allowed redirect URLs (only the given fields)",
 	request: {
 		params: projectId,
 		body: jsonBody(
@@ -176,6 +181,7 @@ const settings = createRoute({
 				lockoutSeconds: z.number().int().min(1).max(86_400).optional(),
 				rateLimitTier: z.enum(["standard", "high"]).optional(),
 				activityRetentionDays: z.number().int().min(1).max(3650).optional(),
+				allowedRedirectUrls: z.array(z.string()).optional().openapi({ description: redirectUrlsDescription }),
 			}),
 		),
 	},

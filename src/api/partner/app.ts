@@ -5,6 +5,7 @@ import type { AppEnv } from "../context";
 import { serveOpenApiDocument } from "../openapi-common";
 import { partnerDocumentProfile } from "../openapi-profiles";
 import { onPartnerError, partnerValidationHook } from "./errors";
+import { registerIdentityProviderRoutes } from "./routes/identity-providers";
 import { registerDeliveryRoutes } from "./routes/webhook-deliveries";
 import { registerWebhookRoutes } from "./routes/webhooks";
 import { PARTNER_BASE } from "./schemas";
@@ -50,5 +51,6 @@ export function buildPartnerApp() {
 
 	registerWebhookRoutes(app);
 	registerDeliveryRoutes(app);
+	registerIdentityProviderRoutes(app);
 	return app;
 }

@@ -1,6 +1,7 @@
 import { DESCOPE_OPENAPI_PATH } from "../descope/app";
 import { OPERATOR_OPENAPI_PATH } from "../operator/app";
 import { PARTNER_OPENAPI_PATH } from "../partner/app";
+import { SCIM_OPENAPI_PATH } from "../scim/app";
 import { V4_OPENAPI_PATH } from "../v4/app";
 
 // The dialects with an interactive reference at /docs/<id> and a Postman collection
@@ -73,6 +74,21 @@ export const REFERENCE_DIALECTS: readonly ReferenceDialect[] = [
 		document: PARTNER_OPENAPI_PATH,
 		credentials: { Bearer: "Bearer {{managementKey}}" },
 		variables: [managementKey],
+	},
+	{
+		id: "scim",
+		title: "SCIM 2.0",
+		description:
+			"Users and Groups provisioning for Microsoft Entra ID and Okta (RFC 7643, RFC 7644), application/scim+json (docs/scim.md)",
+		document: SCIM_OPENAPI_PATH,
+		credentials: { Bearer: "Bearer {{managementKey}}" },
+		variables: [
+			{
+				...managementKey,
+				description:
+					"A management key of the project; one bound to a tenant provisions that tenant (docs/scim.md)",
+			},
+		],
 	},
 	{
 		id: "operator",

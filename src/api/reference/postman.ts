@@ -26,8 +26,15 @@ export const ID_VARIABLES: Record<string, PostmanVariable> = {
 	tenantId: { key: "tenantId", value: "", description: "A tenant id of the project" },
 	projectId: { key: "projectId", value: "", description: "The project id (P…)" },
 	keyId: { key: "keyId", value: "", description: "A management key id of the project" },
+	accessKeyId: { key: "accessKeyId", value: "", description: "An access key id of the project" },
+	identityProviderId: {
+		key: "identityProviderId",
+		value: "",
+		description: "A project-level identity provider id of the project (POST /v1/mgmt/oauth/provider)",
+	},
 	ssoAppId: { key: "ssoAppId", value: "", description: "An SSO application id of the project" },
 	webhookId: { key: "webhookId", value: "", description: "A webhook endpoint id of the project" },
+	groupId: { key: "groupId", value: "", description: "A SCIM group id: a role id of the project" },
 };
 
 /** A member's name as the id it holds: `user_id`, `userIds` → userId; a bare `id` by the path it is on. */
@@ -38,8 +45,12 @@ function idVariable(name: string, path: string): PostmanVariable | undefined {
 	if (name !== "id") return undefined;
 	if (path.includes("/tenant")) return ID_VARIABLES.tenantId;
 	if (path.includes("/managementkey")) return ID_VARIABLES.keyId;
+	if (path.includes("/accesskey")) return ID_VARIABLES.accessKeyId;
+	if (path.includes("/oauth/provider")) return ID_VARIABLES.identityProviderId;
 	if (path.includes("/sso/")) return ID_VARIABLES.ssoAppId;
 	if (path.includes("/webhooks/{id}")) return ID_VARIABLES.webhookId;
+	if (path.includes("/scim/v2/Users/{id}")) return ID_VARIABLES.userId;
+	if (path.includes("/scim/v2/Groups/{id}")) return ID_VARIABLES.groupId;
 	return undefined;
 }
 

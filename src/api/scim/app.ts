@@ -6,9 +6,29 @@ import type { AppEnv } from "../context";
 import { serveOpenApiDocument } from "../openapi-common";
 import { scimDocumentProfile } from "../openapi-profiles";
 import { onScimError, ScimError, scimErrorSchema } from "./errors";
+import { registerBulkRoutes } from "./routes/bulk";
+import { registerDiscoveryRoutes } from "./routes/discovery";
+import { registerGroupRoutes } from "./routes/groups";
+import { registerUserRoutes } from "./routes/users";
 
 export const SCIM_BASE = "/scim/v2";
 export const SCIM_OPENAPI_PATH = `${SCIM_BASE}/openapi.json`;
+
+const ENDPOINTS = ["Users", "Groups", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig"];
+const CANONICAL = new Map([...ENDPOINTS, "serviceConfiguration"].map((name) => [name.toLowerCase(), name]));
+
+/**
+ * The path a SCIM request is routed by (src/app.ts `getPath`): endpoint names in any case and a
+ * trailing slash, as Microsoft's validator sends them (`/scim/v2/users`, `/scim/v2/Users/?filter=…`).
+ */
+export function scimRoutingPath(path: string): string {
+	if (!path.startsWith(`${SCIM_BASE}/`) || path.length === SCIM_BASE.length + 1) return path;
+	const [endpoint = "", ...rest] = path
+		.slice(SCIM_BASE.length + 1)
+		.replace(/\/$/, "")
+		.split("/");
+	return [SCIM_BASE, CANONICAL.get(endpoint.toLowerCase()) ?? endpoint, ...rest].join("/");
+}
 
 /** zod failures of a route's declared parameters: 400 invalidValue naming the field. */
 function scimValidationHook(
@@ -61,5 +81,9 @@ export function buildScimApp() {
 	);
 
 	// Resource routes register themselves here: register…Routes(app).
+	registerUserRoutes(app);
+	registerGroupRoutes(app);
+	registerDiscoveryRoutes(app);
+	registerBulkRoutes(app);
 	return app;
 }

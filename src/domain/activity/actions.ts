@@ -29,6 +29,9 @@ export const ACTIONS = [
 	"user.passkey.added",
 	"user.passkey.removed",
 	"user.locked_out",
+	// Federated identities (docs/federation.md): a provider identity linked, its tokens refreshed.
+	"user.provider.linked",
+	"user.provider_token.refreshed",
 	// End-user authentication.
 	"auth.signed_up",
 	"auth.signed_in",
@@ -36,6 +39,9 @@ export const ACTIONS = [
 	"auth.refresh_failed",
 	"auth.signed_out",
 	"auth.tenant_selected",
+	// Federated sign-in (docs/federation.md, "The flow"): started, and the provider's callback accepted.
+	"auth.federation_started",
+	"auth.federation_completed",
 	"session.revoked",
 	// Project-level objects.
 	"tenant.created",
@@ -50,11 +56,22 @@ export const ACTIONS = [
 	"sso_app.created",
 	"sso_app.updated",
 	"sso_app.deleted",
+	// Identity providers (docs/federation.md): tenant SSO configurations and project-level OAuth providers.
+	"identity_provider.created",
+	"identity_provider.updated",
+	"identity_provider.deleted",
 	"attribute.created",
 	"attribute.deleted",
 	"key.created",
 	"key.updated",
 	"key.deleted",
+	// Access keys (docs/access-keys.md); never the cleartext or its hash.
+	"access_key.created",
+	"access_key.updated",
+	"access_key.activated",
+	"access_key.deactivated",
+	"access_key.rotated",
+	"access_key.deleted",
 	"project.created",
 	"project.updated",
 	"project.deleted",
@@ -80,8 +97,10 @@ export type TargetType =
 	| "role"
 	| "permission"
 	| "sso_app"
+	| "identity_provider"
 	| "attribute"
 	| "key"
+	| "access_key"
 	| "project"
 	| "session"
 	| "webhook"

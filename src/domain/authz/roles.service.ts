@@ -6,7 +6,7 @@ import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
 import { checkCount, checkLength, checkSearchText } from "../input-limits";
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH } from "../limits";
-import { assertNotReadOnly, projectRead, tenantView } from "../scope";
+import { assertNotReadOnly, assertTenantInScope, projectRead, tenantView } from "../scope";
 
 // Roles (project-wide, or scoped to one tenant) and permissions. Users and roles point at
 // permissions by id, so a rename changes one row and every user sees it.
@@ -121,11 +121,28 @@ const linkPermissions = (projectId: string, roleId: string, permissionIds: strin
 	sql`INSERT INTO role_permissions (project_id, role_id, permission_id)
 		SELECT ${projectId}, ${roleId}, value FROM json_each(${JSON.stringify(permissionIds)})`;
 
+const projectRolesRefused = (field: string) =>
+	new DomainError("forbidden", `${field}: a tenant-bound management key cannot change project roles`, field);
+
+/**
+ * Tenant-aware (src/domain/scope.ts): a tenant-bound key may create, change and delete the roles of
+ * its own tenants only, never project roles (docs/management-keys.md).
+ */
+function checkRoleScope(tenantIds: string[] | null, tenantId: string | undefined, field: string) {
+	if (!tenantIds) return;
+	if (!tenantId) throw projectRolesRefused(field);
+	assertTenantInScope(tenantIds, tenantId, field);
+}
+
 /** Creates roles (one batch); names are unique within their scope (project, or one tenant). */
-export async function createRoles(deps: Deps, projectId: string, inputs: RoleInput[]): Promise<Role[]> {
+export async function createRoles(scoped: Deps, projectId: string, inputs: RoleInput[]): Promise<Role[]> {
 	if (inputs.length === 0) throw invalid("roles", "at least one role is required");
 	checkCount("roles", inputs);
-	for (const [i, r] of inputs.entries()) checkDetails(r, inputs.length > 1 ? `roles[${i}].` : "");
+	const { deps, tenantIds } = tenantView(scoped);
+	for (const [i, r] of inputs.entries()) {
+		checkDetails(r, inputs.length > 1 ? `roles[${i}].` : "");
+		checkRoleScope(tenantIds, r.tenantId, inputs.length > 1 ? `roles[${i}].tenantId` : "tenantId");
+	}
 	const normalized = inputs.map((r, i) => ({
 		...r,
 		name: checkName(r.name, inputs.length > 1 ? `roles[${i}].name` : "name"),
@@ -202,9 +219,10 @@ const recorded = (r: Omit<Role, "id" | "createdAt">) => ({
 });
 
 /** Overwrites roles found by id or by (current) name; a new name must be free in its scope. */
-export async function updateRoles(deps: Deps, projectId: string, given: RoleUpdate[]): Promise<Role[]> {
+export async function updateRoles(scoped: Deps, projectId: string, given: RoleUpdate[]): Promise<Role[]> {
 	if (given.length === 0) throw invalid("roles", "at least one role is required");
 	checkCount("roles", given);
+	const { deps, tenantIds } = tenantView(scoped);
 	for (const [i, r] of given.entries()) checkDetails(r, given.length > 1 ? `roles[${i}].` : "");
 	const inputs = given.map((r) => ({
 		...r,
@@ -227,7 +245,9 @@ export async function updateRoles(deps: Deps, projectId: string, given: RoleUpda
 		const role = input.id
 			? ctx.roles.find((r) => r.id === input.id)
 			: ctx.roles.find((r) => r.name === input.currentName && r.tenantId === scope);
-		if (!role)
+		// A tenant-bound key finds only its tenants' roles; a project role it names is refused.
+		if (role && tenantIds && role.tenantId === "") throw projectRolesRefused(`${field}.name`);
+		if (!role || (tenantIds && !tenantIds.includes(role.tenantId)))
 			throw new DomainError(
 				"not_found",
 				`Role "${input.id ?? input.currentName}" not found`,
@@ -242,7 +262,7 @@ export async function updateRoles(deps: Deps, projectId: string, given: RoleUpda
 		statements.push(
 			sql`UPDATE roles SET name = ${name}, description = ${input.description ?? ""},
 				is_default = ${Number(input.isDefault ?? false)}, is_private = ${Number(input.isPrivate ?? false)},
-				weight = ${input.weight ?? role.weight}
+				weight = ${input.weight ?? role.weight}, version = version + 1, modified_at = ${now}
 				WHERE project_id = ${projectId} AND id = ${role.id}`,
 			sql`DELETE FROM role_permissions WHERE role_id = ${role.id}`,
 			linkPermissions(
@@ -286,7 +306,7 @@ const touchUsersWithRoles = (projectId: string, roleIds: string[], now: number) 
 
 /** Deletes roles by id or by name (within a tenant's scope); users lose them in the same batch. */
 export async function deleteRoles(
-	deps: Deps,
+	scoped: Deps,
 	projectId: string,
 	target: { names?: string[]; ids?: string[]; tenantId?: string },
 ) {
@@ -295,13 +315,17 @@ export async function deleteRoles(
 	if (names.length === 0 && ids.length === 0) throw invalid("name", "a role name or id is required");
 	const scope = target.tenantId ?? "";
 	// A read-only key is refused as the write would refuse it, whether or not anything matches.
-	assertNotReadOnly(deps);
+	assertNotReadOnly(scoped);
+	const { deps, tenantIds } = tenantView(scoped);
+	if (names.length) checkRoleScope(tenantIds, target.tenantId, "tenantId");
+	// Roles by id outside a tenant-bound key's tenants are not found, so nothing is deleted.
+	const inScope = rolesInScope(tenantIds);
 	const [found, holders] = await batch(deps.d1, [
-		roleSelect(sql`r.project_id = ${projectId}
+		roleSelect(sql`r.project_id = ${projectId} AND ${inScope}
 			AND (r.id IN ${list(ids)} OR (r.tenant_id = ${scope} AND r.name IN ${list(names)}))`),
 		sql`SELECT ur.role_id AS id, count(DISTINCT ur.user_id) AS n FROM user_roles ur WHERE ur.project_id = ${projectId}
-			AND ur.role_id IN (SELECT id FROM roles WHERE project_id = ${projectId}
-				AND (id IN ${list(ids)} OR (tenant_id = ${scope} AND name IN ${list(names)})))
+			AND ur.role_id IN (SELECT r.id FROM roles r WHERE r.project_id = ${projectId} AND ${inScope}
+				AND (r.id IN ${list(ids)} OR (r.tenant_id = ${scope} AND r.name IN ${list(names)})))
 			GROUP BY ur.role_id`,
 	]);
 	const roles = (found ?? []).map(toRole);

@@ -4,6 +4,7 @@ import { newId } from "../../lib/ids";
 import { changesOf, commit, removedFields, whenPreconditionFails } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, invalid } from "../errors";
+import { deletedOfTenantEntries, deleteOfTenantSql } from "../federation/providers.repo";
 import { checkCount, checkJsonValue, checkLength, checkSearchText, exceedsDepth } from "../input-limits";
 import { MAX_ATTRIBUTES_BYTES, MAX_NAME_LENGTH } from "../limits";
 import { assertNotReadOnly, tenantView } from "../scope";
@@ -42,7 +43,7 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}
 const ROLE_INHERITANCE = ["", "none", "userOnly"];
 const list = (values: unknown[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
 
-const tenantSelect = (where: SQL) => sql`SELECT t.id, t.name, t.self_provisioning_domains AS domains,
+export const tenantSelect = (where: SQL) => sql`SELECT t.id, t.name, t.self_provisioning_domains AS domains,
 		t.custom_attributes AS customAttributes, t.parent_id AS parentId, t.enforce_sso AS enforceSso,
 		t.disabled, t.role_inheritance AS roleInheritance, t.settings, t.created_at AS createdAt,
 		(SELECT json_group_array(r.name ORDER BY r.name) FROM tenant_default_roles d JOIN roles r ON r.id = d.role_id
@@ -51,7 +52,7 @@ const tenantSelect = (where: SQL) => sql`SELECT t.id, t.name, t.self_provisionin
 			WHERE c.project_id = t.project_id AND c.parent_id = t.id) AS successors
 	FROM tenants t WHERE ${where} ORDER BY t.created_at, t.id`;
 
-function toTenant(row: Record<string, unknown>): Tenant {
+export function toTenant(row: Record<string, unknown>): Tenant {
 	return {
 		id: row.id as string,
 		name: row.name as string,
@@ -246,6 +247,7 @@ export async function deleteTenant(deps: Deps, projectId: string, id: string, ca
 						},
 					]
 				: []),
+			deletedOfTenantEntries(projectId, id),
 		],
 		statements: [
 			sql`UPDATE users SET modified_at = ${deps.now()}, version = version + 1
@@ -254,6 +256,8 @@ export async function deleteTenant(deps: Deps, projectId: string, id: string, ca
 			sql`DELETE FROM user_roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
 			sql`DELETE FROM roles WHERE project_id = ${projectId} AND tenant_id = ${id}`,
 			sql`UPDATE tenants SET parent_id = NULL WHERE project_id = ${projectId} AND parent_id = ${id}`,
+			// Its SSO configurations (docs/federation.md) have no foreign key to it.
+			...deleteOfTenantSql(projectId, id),
 			sql`DELETE FROM tenants WHERE project_id = ${projectId} AND id = ${id}`,
 		],
 		entries: [

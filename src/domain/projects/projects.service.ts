@@ -4,6 +4,7 @@ import { newId } from "../../lib/ids";
 import { changesOf, commit } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError } from "../errors";
+import { checkAllowedRedirectUrls } from "../federation/providers.urls";
 import { checkLength } from "../input-limits";
 import { insertKeySql } from "../keys/keys.repo";
 import { keyCreated, type ManagementKey, newKeySecret } from "../keys/keys.service";
@@ -105,13 +106,17 @@ export interface ProjectSettings {
 	rateLimitTier?: Project["rateLimitTier"];
 	/** Days its activity entries are kept (docs/audit.md). */
 	activityRetentionDays?: number;
+	/** Where federated sign-in may return the browser (docs/federation.md); replaces the list. */
+	allowedRedirectUrls?: string[];
 }
 
-/** Session lifetimes, password policy, lockout, rate-limit tier and activity retention; only the given settings change. */
+/** Session lifetimes, password policy, lockout, rate-limit tier, activity retention and redirect allowlist; only the given settings change. */
 export async function updateSettings(deps: Deps, id: string, settings: ProjectSettings) {
 	const defined = <T extends object>(o: T) =>
 		Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 	const { passwordPolicy, ...rest } = defined(settings);
+	if (rest.allowedRedirectUrls)
+		rest.allowedRedirectUrls = checkAllowedRedirectUrls(deps.env, rest.allowedRedirectUrls);
 	const { project: before, keyHashes } = await readProject(deps, id, rest.rateLimitTier !== undefined);
 	const given: Partial<Project> = {
 		...rest,

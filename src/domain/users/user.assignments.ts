@@ -151,6 +151,7 @@ export async function changeRoles(
 	const insert = sql`INSERT OR IGNORE INTO user_roles (project_id, user_id, tenant_id, role_id)
 		SELECT ${projectId}, ${user.id}, ${scope}, value FROM json_each(${JSON.stringify(roleIds)}) WHERE ${member}`;
 	const where = sql`project_id = ${projectId} AND user_id = ${user.id} AND tenant_id = ${scope}`;
+	// Roles' versions follow their members by trigger (migration 0016_role_member_versions).
 	const statements =
 		change === "add"
 			? [insert]

@@ -33,8 +33,10 @@ import {
 	type AttributeDefs,
 	checkPhoneQuiet,
 	definitionsQuery,
+	type EnsuredAttribute,
 	MAX_BATCH,
 	toDefinitions,
+	withEnsuredDefinitions,
 } from "./users.shared";
 
 /** How the users came to be, as their change rows say it. */
@@ -46,6 +48,13 @@ export interface CreateOptions {
 	action?: CreateAction;
 	/** More of the same write, for the one user created (a sign-up's history row): one batch. */
 	also?: (user: { id: string; loginId: string }) => { statements: SQL[]; entries: Entry[] };
+	/** Custom attributes the inputs use, defined (when missing) in the same batch. */
+	ensureAttributes?: EnsuredAttribute[];
+	/**
+	 * An email or phone number another user already holds is left off the new user instead of
+	 * failing it (contact data from a directory that does not promise uniqueness).
+	 */
+	contactIfFree?: boolean;
 }
 
 export interface CreateResult {
@@ -80,13 +89,14 @@ export async function createUsers(
 	deps: Deps,
 	projectId: string,
 	inputs: UserFields[],
-	{ single = false, action = "user.created", also }: CreateOptions = {},
+	options: CreateOptions = {},
 ): Promise<CreateResult> {
+	const { single = false } = options;
 	assertNotReadOnly(deps);
 	if (inputs.length > MAX_BATCH) throw invalid("users", `at most ${MAX_BATCH} users per request`);
 	for (let attempt = 0; ; attempt++) {
 		try {
-			return await createUsersOnce(deps, projectId, inputs, single, action, also);
+			return await createUsersOnce(deps, projectId, inputs, single, options);
 		} catch (error) {
 			// A concurrent writer took a login id between our read and our write (commit names the
 			// collision): read again, and the collision becomes that user's failure.
@@ -105,8 +115,7 @@ async function createUsersOnce(
 	projectId: string,
 	inputs: UserFields[],
 	single: boolean,
-	action: CreateAction,
-	also?: CreateOptions["also"],
+	{ action = "user.created", also, ensureAttributes, contactIfFree = false }: CreateOptions,
 ): Promise<CreateResult> {
 	// Tenant-aware (src/domain/scope.ts): each user is checked against the key's tenants below.
 	const { deps: d, tenantIds } = tenantView(deps);
@@ -128,7 +137,8 @@ async function createUsersOnce(
 		...contextQueries(projectId, inputs),
 	]);
 	const ctx = toContext(contextRows);
-	const defs = toDefinitions(defRows);
+	const ensured = withEnsuredDefinitions(projectId, toDefinitions(defRows), ensureAttributes, now);
+	const defs = ensured.defs;
 	const usedLogins = new Set((takenLogins ?? []).map((r) => r.login_id_lower as string));
 	const usedEmails = new Set((takenEmails ?? []).map((r) => r.email as string));
 	const usedPhones = new Set((takenPhones ?? []).map((r) => r.phone as string));
@@ -149,10 +159,16 @@ async function createUsersOnce(
 			if (clash)
 				throw new DomainError("user_exists", `A user with login id "${clash}" already exists`, "loginId");
 			if (row.email && usedEmails.has(identifierKey(row.email))) {
-				throw new DomainError("user_exists", `Another user already has email "${row.email}"`, "email");
+				if (!contactIfFree)
+					throw new DomainError("user_exists", `Another user already has email "${row.email}"`, "email");
+				row.email = null;
+				row.verifiedEmail = false;
 			}
 			if (row.phone && usedPhones.has(row.phone)) {
-				throw new DomainError("user_exists", `Another user already has phone "${row.phone}"`, "phone");
+				if (!contactIfFree)
+					throw new DomainError("user_exists", `Another user already has phone "${row.phone}"`, "phone");
+				row.phone = null;
+				row.verifiedPhone = false;
 			}
 			for (const id of row.loginIds) usedLogins.add(identifierKey(id));
 			if (row.email) usedEmails.add(identifierKey(row.email));
@@ -182,6 +198,7 @@ async function createUsersOnce(
 		single && also && rows[0] ? also({ id: rows[0].id, loginId: rows[0].loginIds[0] ?? "" }) : undefined;
 	const { reads } = await commit(as, projectId, {
 		statements: [
+			...ensured.statements,
 			...repo.insertUsersStatements(projectId, rows),
 			...writeAssignmentsStatements(projectId, assignments, now),
 			...(passwords.length
@@ -193,7 +210,7 @@ async function createUsersOnce(
 				: []),
 			...(extra?.statements ?? []),
 		],
-		entries: [...entries, ...(extra?.entries ?? [])],
+		entries: [...ensured.entries, ...entries, ...(extra?.entries ?? [])],
 		reads: [
 			repo.usersByIdsQuery(
 				projectId,
@@ -290,8 +307,9 @@ export async function createUser(
 	input: UserFields,
 	action: CreateAction = "user.created",
 	also?: CreateOptions["also"],
+	options: Omit<CreateOptions, "single" | "action" | "also"> = {},
 ): Promise<User> {
-	const { created } = await createUsers(deps, projectId, [input], { single: true, action, also });
+	const { created } = await createUsers(deps, projectId, [input], { ...options, single: true, action, also });
 	const user = created[0];
 	if (!user) throw new DomainError("internal", "User was not created");
 	return user;

@@ -24,6 +24,7 @@ import {
 	checkEmail,
 	checkExternalId,
 	checkLocale,
+	checkLoginId,
 	checkLoginIds,
 	checkPhone,
 	checkProfileText,
@@ -33,7 +34,13 @@ import {
 } from "./user.validate";
 import { recordByIdQuery, toRecords, type UserRecord } from "./users.list";
 import * as repo from "./users.repo";
-import { type AttributeDefs, commitUserWith, readForWrite } from "./users.shared";
+import {
+	type AttributeDefs,
+	commitUserWith,
+	type EnsuredAttribute,
+	readForWrite,
+	withEnsuredDefinitions,
+} from "./users.shared";
 
 export interface PatchOptions {
 	/**
@@ -46,6 +53,8 @@ export interface PatchOptions {
 	 * so a user who signs in with their address keeps one identity (the v4 model, docs/rest-v4.md).
 	 */
 	loginIdFollows?: boolean;
+	/** Custom attributes the patch sets, defined (when missing) in the same batch. */
+	ensureAttributes?: EnsuredAttribute[];
 }
 
 /** The profile fields of a user, as change rows name them. */
@@ -136,11 +145,15 @@ export function patchStatements(
 	const attributes = patch.customAttributes
 		? issues.take(() => checkCustomAttributes(patch.customAttributes ?? {}, defs))
 		: undefined;
+	const primary = user.loginIds[0] ?? "";
+	const renamed =
+		patch.loginId === undefined ? undefined : issues.take(() => checkLoginId(patch.loginId, "loginId"));
+	const rename = renamed !== undefined && renamed !== primary ? renamed : undefined;
 	const additional =
 		patch.additionalLoginIds === undefined
 			? undefined
 			: issues.take(() =>
-					checkLoginIds(patch.additionalLoginIds ?? [], "additionalLoginIds", [user.loginIds[0] ?? ""]),
+					checkLoginIds(patch.additionalLoginIds ?? [], "additionalLoginIds", [rename ?? primary]),
 				);
 	if (attributes) {
 		// What the user will hold once merged (a concurrent patch may add a little to it).
@@ -155,6 +168,8 @@ export function patchStatements(
 		? { ...attributes.set, ...Object.fromEntries(attributes.remove.map((n) => [n, null])) }
 		: undefined;
 	const statements: SQL[] = [];
+	if (rename !== undefined)
+		statements.push(...repo.changeLoginIdStatements(projectId, user.id, primary, rename, now));
 	if (options.loginIdFollows) {
 		statements.push(...followStatements(projectId, user, "email", email));
 		statements.push(...followStatements(projectId, user, "externalId", externalId));
@@ -209,7 +224,19 @@ export function patchStatements(
 		timeZone,
 		...sortedAssignments(patch),
 	};
-	const entries: Entry[] = updateEntries(user, after, status);
+	const entries: Entry[] = [
+		...(rename !== undefined
+			? [
+					userEntry(
+						user,
+						"user.login_id.changed",
+						{ loginId: { before: primary, after: rename } },
+						{ loginId: primary },
+					),
+				]
+			: []),
+		...updateEntries(user, after, status),
+	];
 	return Object.assign(statements, { entries, status });
 }
 
@@ -252,22 +279,24 @@ async function applyPatch(
 ) {
 	// A read-only key is refused even a patch that changes nothing.
 	assertNotReadOnly(scoped);
-	const { user, defs, ctx, deps } = await readForWrite(scoped, projectId, ref, patch);
+	const read = await readForWrite(scoped, projectId, ref, patch);
+	const { user, ctx, deps } = read;
 	if (options.versions && !options.versions.includes(user.version)) throw staleError(user.id, user.version);
 	// Nothing given: nothing changes, not even the version.
 	if (Object.values(patch).every((v) => v === undefined)) {
 		const rows = await all<Record<string, unknown>>(deps.d1, readBack(user.id));
 		return { user: repo.toUsers(rows)[0] ?? user, rows };
 	}
-	const statements = patchStatements(projectId, user, patch, defs, ctx, deps.now(), options);
+	const ensured = withEnsuredDefinitions(projectId, read.defs, options.ensureAttributes, deps.now());
+	const statements = patchStatements(projectId, user, patch, ensured.defs, ctx, deps.now(), options);
 	try {
 		return await commitUserWith(
 			deps,
 			projectId,
 			{
 				preconditions: options.versions ? [atVersion(projectId, user.id, options.versions)] : undefined,
-				statements,
-				entries: statements.entries,
+				statements: [...ensured.statements, ...statements],
+				entries: [...ensured.entries, ...statements.entries],
 				// Disabling or unregistering a user ends every session they hold.
 				effects: endsSessions(statements.status) ? { revokeSessionsOf: [user.id] } : undefined,
 			},

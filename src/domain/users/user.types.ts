@@ -32,6 +32,12 @@ export interface User {
 	passwordState: "active" | "temporary" | "expired" | null;
 	passkeyCount: number;
 	lastSignInAt: number | null;
+	/** Project-level providers (OAuth) the user has signed in through (docs/federation.md). */
+	oauthProviders: string[];
+	/** Signed in through a tenant's enterprise SSO (OIDC). */
+	ssoLinked: boolean;
+	/** Created by a SCIM connection (docs/scim.md). */
+	scimProvisioned: boolean;
 	/** Project-wide roles and the permissions they grant. */
 	roleNames: string[];
 	permissions: string[];
@@ -74,6 +80,8 @@ export interface UserFields {
  * customAttributes values remove the attribute.
  */
 export interface UserPatch {
+	/** Renames the primary login id in place (the additional ones stay). */
+	loginId?: string;
 	email?: string | null;
 	phone?: string | null;
 	name?: string | null;

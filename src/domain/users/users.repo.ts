@@ -34,6 +34,9 @@ interface UserRow {
 	password_state: "active" | "temporary" | "expired" | null;
 	passkey_count: number;
 	last_sign_in: number | null;
+	oauth_providers: string;
+	sso_linked: number;
+	scim_provisioned: number;
 	role_names: string;
 	permissions: string;
 	tenants: string;
@@ -80,7 +83,14 @@ const CREDENTIAL_COLUMNS = `(SELECT CASE WHEN p.expired THEN 'expired' WHEN p.te
 		FROM user_passwords p WHERE p.user_id = u.id) AS password_state,
 	(SELECT count(*) FROM passkeys k WHERE k.user_id = u.id) AS passkey_count,
 	(SELECT max(h.at) FROM login_history h WHERE h.project_id = u.project_id AND h.user_id = u.id
-		AND h.outcome = 'success') AS last_sign_in`;
+		AND h.outcome = 'success') AS last_sign_in,
+	(SELECT json_group_array(ip.key ORDER BY ip.key) FROM user_provider_links l
+		JOIN identity_providers ip ON ip.project_id = l.project_id AND ip.id = l.provider_id
+		WHERE l.user_id = u.id AND ip.tenant_id = '') AS oauth_providers,
+	EXISTS (SELECT 1 FROM user_provider_links l
+		JOIN identity_providers ip ON ip.project_id = l.project_id AND ip.id = l.provider_id
+		WHERE l.user_id = u.id AND ip.tenant_id <> '') AS sso_linked,
+	EXISTS (SELECT 1 FROM scim_provisioned_users s WHERE s.user_id = u.id) AS scim_provisioned`;
 const USER_COLUMNS_HEAD = sql.raw(`${BASE_COLUMNS},
 	${rolesIn("''")} AS role_names,
 	${permissionsIn("''")} AS permissions,
@@ -130,6 +140,9 @@ export function toUser(row: UserRow): User {
 		passwordState: row.password_state,
 		passkeyCount: Number(row.passkey_count),
 		lastSignInAt: row.last_sign_in,
+		oauthProviders: JSON.parse(row.oauth_providers ?? "[]"),
+		ssoLinked: row.sso_linked === 1,
+		scimProvisioned: row.scim_provisioned === 1,
 		roleNames: JSON.parse(row.role_names),
 		permissions: JSON.parse(row.permissions),
 		tenants: JSON.parse(row.tenants),

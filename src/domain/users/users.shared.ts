@@ -1,7 +1,8 @@
 // Helpers shared by the user services: attribute definitions, read-for-write, commit-and-read.
 import { type SQL, sql } from "drizzle-orm";
+import { customAttributeTypes } from "../../db/schema";
 import { batch } from "../../db/sql";
-import { type CommitPlan, commit, type Rows } from "../commit";
+import { type CommitPlan, commit, type Entry, type Rows } from "../commit";
 import type { Deps } from "../deps";
 import { DomainError, userNotFound } from "../errors";
 import { tenantView } from "../scope";
@@ -28,6 +29,54 @@ export function toDefinitions(rows: Record<string, unknown>[] | undefined): Attr
 		});
 	}
 	return defs;
+}
+
+/** A custom attribute a write needs defined: created (when missing) in the write's own batch. */
+export interface EnsuredAttribute {
+	name: string;
+	type: "string" | "array";
+}
+
+/**
+ * The definitions a write validates against once `ensure` is defined, plus the statement and change
+ * rows that define the missing ones (an existing definition, of whatever type, is kept as it is).
+ */
+export function withEnsuredDefinitions(
+	projectId: string,
+	defs: AttributeDefs,
+	ensure: EnsuredAttribute[] | undefined,
+	now: number,
+): { defs: AttributeDefs; statements: SQL[]; entries: Entry[] } {
+	const missing = (ensure ?? []).filter(
+		(a, i, all) => !defs.has(a.name) && all.findIndex((b) => b.name === a.name) === i,
+	);
+	if (missing.length === 0) return { defs, statements: [], entries: [] };
+	const out: AttributeDefs = new Map(defs);
+	const rows = missing.map((a) => ({
+		projectId,
+		name: a.name,
+		displayName: a.name,
+		type: customAttributeTypes[a.type],
+		options: [],
+		defaultValue: null,
+		createdAt: now,
+	}));
+	for (const row of rows) out.set(row.name, row);
+	return {
+		defs: out,
+		statements: [
+			sql`INSERT INTO custom_attribute_definitions
+					(project_id, name, display_name, type, options, default_value, created_at)
+				SELECT ${projectId}, value->>'name', value->>'name', value->>'type', '[]', NULL, ${now}
+				FROM json_each(${JSON.stringify(rows.map((r) => ({ name: r.name, type: r.type })))}) WHERE true
+				ON CONFLICT (project_id, name) DO NOTHING`,
+		],
+		entries: rows.map((row) => ({
+			action: "attribute.created",
+			target: { type: "attribute", id: row.name },
+			changes: { name: { after: row.name }, displayName: { after: row.name }, type: { after: row.type } },
+		})),
+	};
 }
 
 export function checkPhoneQuiet(phone: string) {

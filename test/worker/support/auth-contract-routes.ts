@@ -99,6 +99,16 @@ export function expectRefusal(
 			});
 			if (message) expect(res.body.detail, text).toContain(message);
 			break;
+		case "scim":
+			// RFC 7644 §3.12 (docs/scim.md, "Errors"): the status as a string.
+			expect(res.headers.get("content-type"), text).toBe("application/scim+json");
+			expect(res.body, text).toMatchObject({
+				schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+				status: String(status),
+				detail: expect.any(String),
+			});
+			if (message) expect(res.body.detail, text).toContain(message);
+			break;
 	}
 }
 
@@ -151,5 +161,12 @@ export const PUBLIC_AUTH_ROUTES = new Set([
 	"POST /v1/auth/webauthn/signin/start",
 	"POST /v1/auth/webauthn/signin/finish",
 	"POST /v1/auth/webauthn/update/finish",
+	// Federated sign-in (docs/federation.md); its browser callback is not an API route.
+	"POST /v1/auth/saml/authorize",
+	"POST /v1/auth/oauth/authorize",
+	"POST /v1/auth/saml/exchange",
+	"POST /v1/auth/oauth/exchange",
+	// `Bearer <projectId>:<accessKey>` (docs/access-keys.md): a refresh JWT or no key is refused like a wrong key.
+	"POST /v1/auth/accesskey/exchange",
 ]);
 export const authOps = (): Operation[] => operations.descope.filter((op) => op.path.startsWith("/v1/auth/"));

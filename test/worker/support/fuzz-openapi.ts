@@ -4,8 +4,8 @@
 import { call } from "../harness";
 
 export type Dialect = "descope" | "v4" | "legacy" | "operator";
-/** With the partner API (docs/partner.md), which test/worker/partner-contract.test.ts covers. */
-export type OperationDialect = Dialect | "partner";
+/** With the partner API and SCIM (docs/partner.md, docs/scim.md): partner- and scim-contract.test.ts. */
+export type OperationDialect = Dialect | "partner" | "scim";
 
 export interface Schema {
 	type?: string | string[];
@@ -56,6 +56,7 @@ export const DOCUMENTS: Record<Exclude<OperationDialect, "legacy">, string> = {
 	v4: "/api/user/management/v4/openapi.json",
 	operator: "/v1/operator/openapi.json",
 	partner: "/api/partner/v1/openapi.json",
+	scim: "/scim/v2/openapi.json",
 };
 
 const HTTP_METHODS = ["get", "put", "post", "patch", "delete"];

@@ -7,7 +7,7 @@ import { attributeRecord } from "../../attribute-record";
 import type { AppEnv } from "../../context";
 import { empty, jsonBody, ok, optBool, optString, optStrings } from "../schemas";
 
-const wireTenant = z
+export const wireTenant = z
 	.object({
 		id: z.string(),
 		name: z.string(),
@@ -27,7 +27,7 @@ const wireTenant = z
 	})
 	.openapi("Tenant");
 
-const toWire = (t: tenants.Tenant): z.infer<typeof wireTenant> => ({
+export const toWire = (t: tenants.Tenant): z.infer<typeof wireTenant> => ({
 	id: t.id,
 	name: t.name,
 	selfProvisioningDomains: t.selfProvisioningDomains,
