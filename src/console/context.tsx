@@ -132,4 +132,11 @@ export const listOf = (value: string | undefined) =>
 		.map((s) => s.trim())
 		.filter(Boolean);
 
+/** One page of a partner-API list (`?limit=100&cursor=`), at the cursor the console page was given. */
+export function partnerList<T>(c: ConsoleContext, path: string) {
+	const cursor = c.req.query("cursor") ?? "";
+	const qs = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+	return c.var.api.partner<{ Items: T[]; NextCursor: string | null }>("GET", `${path}?${qs}`);
+}
+
 export const unwrap = <T,>(r: ApiResult<T>, fallback: T): T => (r.ok ? r.data : fallback);

@@ -1,5 +1,6 @@
 // The console's page frame and shared pieces: landmarks, navigation, messages, CSRF-carrying forms.
 import type { Child, FC, PropsWithChildren } from "hono/jsx";
+import type { JSX } from "hono/jsx/jsx-runtime";
 import type { ApiError } from "./api-client";
 import { CSRF_FIELD } from "./csrf";
 import type { ConsoleSession } from "./session";
@@ -223,4 +224,118 @@ export const Section: FC<PropsWithChildren<{ title: string; id?: string; extra?:
 		<h2 id={id ? `${id}-h` : undefined}>{title}</h2>
 		{children}
 	</section>
+);
+
+/**
+ * A list page's table: its column heads (a null one, such as Actions for a read-only key, is left
+ * out) and a row per item, or what to say when there is none.
+ */
+export function Table<T>({
+	head,
+	rows,
+	row,
+	empty,
+}: {
+	head: (string | null)[];
+	rows: T[];
+	row: (item: T) => JSX.Element;
+	empty: Child;
+}) {
+	if (rows.length === 0) return <Empty>{empty}</Empty>;
+	return (
+		<div class="table-wrap">
+			<table>
+				<thead>
+					<tr>{head.map((h) => (h === null ? null : <th scope="col">{h}</th>))}</tr>
+				</thead>
+				<tbody>{rows.map(row)}</tbody>
+			</table>
+		</div>
+	);
+}
+
+/** The link to the next page of a cursor-paged list, when there is one. */
+export const NextPage: FC<{ path: string; cursor: string | null | undefined }> = ({ path, cursor }) =>
+	cursor ? (
+		<nav aria-label="Pages" class="pager">
+			<a href={`${path}?cursor=${encodeURIComponent(cursor)}`} rel="next">
+				Next
+			</a>
+		</nav>
+	) : null;
+
+/**
+ * A secret shown once, right after it was made: its heading, why to copy it now (for a key Roster
+ * keeps only the hash of, `hashed` says so first), and the value.
+ */
+export const ShownOnce: FC<
+	PropsWithChildren<{
+		title: Child;
+		label: string;
+		inputId: string;
+		value: string;
+		headingId?: string;
+		hashed?: boolean;
+	}>
+> = ({ title, label, inputId, value, headingId = "created-h", hashed, children }) => (
+	<section class="card secret" aria-labelledby={headingId}>
+		<h2 id={headingId}>{title}</h2>
+		<p>
+			{hashed ? "Copy it now: it is shown only this once and Roster keeps only its hash." : null}
+			{children}
+		</p>
+		<label for={inputId}>{label}</label>
+		<input id={inputId} class="secret-value" readonly value={value} data-select-on-focus />
+	</section>
+);
+
+/** A fieldset of checkboxes sharing one name (formAll reads them back). */
+export const Checks: FC<{
+	legend: string;
+	name: string;
+	/** Prefix of each box's id. */
+	prefix: string;
+	options: { key: string; value: string; label: Child; checked?: boolean }[];
+	class?: string;
+}> = ({ legend, name, prefix, options, ...rest }) => (
+	<fieldset class={rest.class}>
+		<legend>{legend}</legend>
+		<div class="checks">
+			{options.map((o) => (
+				<div class="check">
+					<input id={`${prefix}-${o.key}`} type="checkbox" name={name} value={o.value} checked={o.checked} />
+					<label for={`${prefix}-${o.key}`}>{o.label}</label>
+				</div>
+			))}
+		</div>
+	</fieldset>
+);
+
+/** The tenant boxes of a key's create form (`tenantIds`), or nothing when the project has no tenant. */
+export const TenantChecks: FC<{
+	legend: string;
+	prefix: string;
+	tenants: { id: string; name: string }[];
+}> = ({ legend, prefix, tenants }) =>
+	tenants.length ? (
+		<Checks
+			class="span"
+			legend={legend}
+			name="tenantIds"
+			prefix={prefix}
+			options={tenants.map((t) => ({ key: t.id, value: t.id, label: t.name || t.id }))}
+		/>
+	) : null;
+
+/** A row's first cell for a named thing: the name, its description in small type, then `children`. */
+export const NameCell: FC<PropsWithChildren<{ name: string; description?: string }>> = ({
+	name,
+	description,
+	children,
+}) => (
+	<td>
+		{name}
+		{description ? <small class="muted"> {description}</small> : null}
+		{children}
+	</td>
 );

@@ -1,67 +1,24 @@
 // The official @descope/node-sdk against Roster: management.sso (docs/descope-compat.md, "SSO"):
 // every OIDC function, its data exactly as the SDK returns it, and the SAML calls refused.
 import { expect, it } from "vitest";
+import { APP, loadedOidc, OIDC_SETTINGS } from "../support/oidc-settings.js";
 import { baseUrl, configureProject, createTenant, expectError, expectOk, setupProject } from "./harness.js";
 
-const APP = "https://app.example.com/signed-in";
-const ISSUER = "https://idp.example.com";
-
-const settings = {
-	name: "Okta",
-	clientId: "cid",
-	clientSecret: "csec-plaintext",
-	redirectUrl: APP,
-	authUrl: `${ISSUER}/authorize`,
-	tokenUrl: `${ISSUER}/token`,
-	userDataUrl: `${ISSUER}/userinfo`,
-	scope: ["openid", "email"],
-	JWKsUrl: `${ISSUER}/jwks`,
-	attributeMapping: {
-		loginId: "sub",
-		email: "mail",
-		name: "nm",
-		group: "groups",
-		customAttributes: { dept: "department" },
-	},
-	manageProviderTokens: true,
-	prompt: ["login", "consent"] as ("login" | "consent")[],
-	grantType: "authorization_code" as const,
-	issuer: ISSUER,
-	roleMappings: [{ roleName: "admin", groups: ["g1"] }],
+/** How the SDK spells the attribute mapping (it sends it as userAttrMapping and renames it back). */
+const attributeMapping = {
+	loginId: "sub",
+	email: "mail",
+	name: "nm",
+	group: "groups",
+	customAttributes: { dept: "department" },
 };
+const prompt: ("login" | "consent")[] = ["login", "consent"];
+
+const settings = { ...OIDC_SETTINGS, prompt, attributeMapping };
 
 /** What loadSettings' `oidc` holds for `settings`: `attributeMapping` (the SDK renamed it back), no secret. */
-const expectedOidc = (projectId: string) => ({
-	name: "Okta",
-	clientId: "cid",
-	redirectUrl: APP,
-	authUrl: `${ISSUER}/authorize`,
-	tokenUrl: `${ISSUER}/token`,
-	userDataUrl: `${ISSUER}/userinfo`,
-	scope: ["openid", "email"],
-	JWKsUrl: `${ISSUER}/jwks`,
-	manageProviderTokens: true,
-	callbackDomain: "",
-	prompt: ["login", "consent"] as ("login" | "consent")[],
-	grantType: "authorization_code",
-	issuer: ISSUER,
-	roleMappings: [{ roleName: "admin", groups: ["g1"] }],
-	providerID: "",
-	scimProviderID: "",
-	lastSuccessTestTime: 0,
-	discoveryUrl: "",
-	callbackUrl: `${baseUrl()}/v1/auth/federation/${projectId}/callback`,
-	prefix: "",
-	trustEmail: false,
-	enabled: true,
-	attributeMapping: {
-		loginId: "sub",
-		email: "mail",
-		name: "nm",
-		group: "groups",
-		customAttributes: { dept: "department" },
-	},
-});
+const expectedOidc = (projectId: string) =>
+	loadedOidc({ prompt, attributeMapping }, `${baseUrl()}/v1/auth/federation/${projectId}/callback`);
 
 async function world() {
 	const { project, sdk } = await setupProject();

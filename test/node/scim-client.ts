@@ -1,7 +1,7 @@
 // What the SCIM suites (scim-conformance, scim-okta, scim-entra) share: SCIM requests over real HTTP
 // with a bearer token, and the keys and tenants a SCIM connection is set up with (docs/scim.md).
 import { expect } from "vitest";
-import { baseUrl, operatorKey, type TestProject } from "./harness.js";
+import { baseUrl, newProject, operatorKey, type TestProject } from "./harness.js";
 
 export const SCIM = "/scim/v2";
 export const SCIM_MEDIA_TYPE = "application/scim+json";
@@ -104,6 +104,22 @@ export async function loadUser(project: TestProject, userId: string): Promise<an
 	});
 	const text = await res.text();
 	return { status: res.status, user: res.status === 200 ? JSON.parse(text).user : undefined, text };
+}
+
+/** RFC 7644 §3.5.2: a PATCH answers 200 with the resource, or 204. */
+export function expectPatched(answer: ScimAnswer, what: string) {
+	expect([200, 204], `${what} → ${answer.status} ${answer.text.slice(0, 800)}`).toContain(answer.status);
+}
+
+/** A B2B SCIM connection: a new project, a tenant of it and a token bound to that tenant. */
+export async function tenantConnection(
+	projectName: string,
+	tenantName: string,
+	keyName: string,
+): Promise<{ project: TestProject; tenantId: string; token: string }> {
+	const project = await newProject(projectName);
+	const tenantId = await newTenant(project, tenantName);
+	return { project, tenantId, token: await tenantKey(project, tenantId, keyName) };
 }
 
 /** A list response's resources, after checking its envelope. */

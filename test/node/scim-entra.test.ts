@@ -4,9 +4,10 @@
 // member removal by value array, deactivate (sessions end), reactivate, delete; after each step,
 // what SCIM and the Descope management API read back.
 import { expect, it } from "vitest";
-import { baseUrl, newProject, PASSWORD, type TestProject } from "./harness.js";
+import { baseUrl, PASSWORD } from "./harness.js";
 import {
 	ENTERPRISE_SCHEMA,
+	expectPatched,
 	expectScim,
 	filterQuery,
 	GROUP_SCHEMA,
@@ -16,7 +17,7 @@ import {
 	PATCH_SCHEMA,
 	resources,
 	scim,
-	tenantKey,
+	tenantConnection,
 	USER_SCHEMA,
 } from "./scim-client.js";
 
@@ -37,16 +38,7 @@ const entraUser = (userName: string, objectId: string, extra: Record<string, unk
 
 const patch = (...Operations: Record<string, unknown>[]) => ({ schemas: [PATCH_SCHEMA], Operations });
 
-/** RFC 7644 §3.5.2: 200 with the resource, or 204. */
-function expectPatched(answer: Awaited<ReturnType<typeof scim>>, what: string) {
-	expect([200, 204], `${what} → ${answer.status} ${answer.text.slice(0, 800)}`).toContain(answer.status);
-}
-
-async function setup(): Promise<{ project: TestProject; tenantId: string; token: string }> {
-	const project = await newProject("scim-entra");
-	const tenantId = await newTenant(project, "Contoso");
-	return { project, tenantId, token: await tenantKey(project, tenantId, "entra-scim") };
-}
+const setup = () => tenantConnection("scim-entra", "Contoso", "entra-scim");
 
 async function create(token: string, userName: string, objectId = crypto.randomUUID(), extra = {}) {
 	const res = await scim(token, "POST", "/Users", entraUser(userName, objectId, extra), {

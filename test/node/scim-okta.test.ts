@@ -3,17 +3,17 @@
 // reactivate as a path-less PATCH, group push with member add and remove, delete; after each
 // step, what SCIM and the Descope management API read back.
 import { expect, it } from "vitest";
-import { baseUrl, newProject, type TestProject } from "./harness.js";
+import { baseUrl } from "./harness.js";
 import {
+	expectPatched,
 	expectScim,
 	filterQuery,
 	GROUP_SCHEMA,
 	loadUser,
-	newTenant,
 	PATCH_SCHEMA,
 	resources,
 	scim,
-	tenantKey,
+	tenantConnection,
 	USER_SCHEMA,
 } from "./scim-client.js";
 
@@ -33,16 +33,7 @@ const oktaUser = (userName: string, givenName: string, active = true) => ({
 
 const lookUp = (userName: string) => `${filterQuery(`userName eq "${userName}"`)}&startIndex=1&count=100`;
 
-/** RFC 7644 §3.5.2: 200 with the resource, or 204. */
-function expectPatched(answer: Awaited<ReturnType<typeof scim>>, what: string) {
-	expect([200, 204], `${what} → ${answer.status} ${answer.text.slice(0, 800)}`).toContain(answer.status);
-}
-
-async function setup(): Promise<{ project: TestProject; tenantId: string; token: string }> {
-	const project = await newProject("scim-okta");
-	const tenantId = await newTenant(project, "Okta customer");
-	return { project, tenantId, token: await tenantKey(project, tenantId, "okta-scim") };
-}
+const setup = () => tenantConnection("scim-okta", "Okta customer", "okta-scim");
 
 it("Okta's test connection: ServiceProviderConfig and one page of users", async () => {
 	const { token } = await setup();

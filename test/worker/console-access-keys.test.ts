@@ -1,10 +1,9 @@
 // The console's access-key page (docs/console.md, docs/access-keys.md): list, create and rotate
 // (the cleartext shown once), deactivate, delete, and what a read-only key sees.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	addManagementKey,
-	BASE,
 	call,
 	expectStatus,
 	mgmt,
@@ -12,33 +11,9 @@ import {
 	sha256Hex,
 	type TestProject,
 } from "./harness";
+import { csrfOf, page, post, signIn } from "./support/console";
 
 const PATH = "/console/access-keys";
-
-async function page(path: string, init: RequestInit = {}) {
-	const res = await exports.default.fetch(`${BASE}${path}`, { redirect: "manual", ...init });
-	return { status: res.status, headers: res.headers, html: await res.text() };
-}
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? "";
-
-async function post(path: string, fields: Record<string, string> | [string, string][], cookie: string) {
-	return page(path, {
-		method: "POST",
-		headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, cookie },
-		body: new URLSearchParams(fields).toString(),
-	});
-}
-
-async function signIn(project: TestProject, key = project.managementKey) {
-	const form = await page("/console/sign-in");
-	const res = await post(
-		"/console/sign-in",
-		{ _csrf: csrfOf(form.html), projectId: project.projectId, managementKey: key },
-		"",
-	);
-	return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
 
 /** A project with a role and a tenant, a signed-in console and the page's CSRF token. */
 async function world() {

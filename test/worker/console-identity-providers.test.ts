@@ -1,29 +1,8 @@
 // The console's identity-provider page (docs/federation.md): every provider with its kind, tenant,
 // state and the project's callback URL, read through the partner API.
-import { exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { BASE, call, expectStatus, mgmt, newProject, operatorHeaders, type TestProject } from "./harness";
-
-async function page(path: string, init: RequestInit = {}) {
-	const res = await exports.default.fetch(`${BASE}${path}`, { redirect: "manual", ...init });
-	return { status: res.status, headers: res.headers, html: await res.text() };
-}
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? "";
-
-async function signIn(project: TestProject) {
-	const form = await page("/console/sign-in");
-	const res = await page("/console/sign-in", {
-		method: "POST",
-		headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE },
-		body: new URLSearchParams({
-			_csrf: csrfOf(form.html),
-			projectId: project.projectId,
-			managementKey: project.managementKey,
-		}).toString(),
-	});
-	return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
+import { call, expectStatus, mgmt, newProject, operatorHeaders } from "./harness";
+import { page, signIn } from "./support/console";
 
 it("lists tenant SSO and project-level providers with kind, tenant, state and the callback URL", async () => {
 	const project = await newProject("console-idp");

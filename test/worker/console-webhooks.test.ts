@@ -1,36 +1,11 @@
 // The console's webhook endpoint page (docs/console.md): deliveries, replay, test ping, secret rotation.
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addManagementKey, BASE, call, newProject, type TestProject } from "./harness";
+import { addManagementKey, call, newProject, type TestProject } from "./harness";
+import { csrfOf, page, post, signIn } from "./support/console";
 
 const API = "/api/partner/v1/webhooks";
 // Nothing listens on the discard port: the queue consumer's attempts just fail.
 const HOOK = "http://127.0.0.1:9/hook";
-
-async function page(path: string, init: RequestInit = {}) {
-	const res = await exports.default.fetch(`${BASE}${path}`, { redirect: "manual", ...init });
-	return { status: res.status, headers: res.headers, html: await res.text() };
-}
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]*)"/.exec(html)?.[1] ?? "";
-
-async function post(path: string, fields: Record<string, string>, cookie: string) {
-	return page(path, {
-		method: "POST",
-		headers: { "content-type": "application/x-www-form-urlencoded", origin: BASE, cookie },
-		body: new URLSearchParams(fields).toString(),
-	});
-}
-
-async function signIn(project: TestProject, key = project.managementKey) {
-	const form = await page("/console/sign-in");
-	const res = await post(
-		"/console/sign-in",
-		{ _csrf: csrfOf(form.html), projectId: project.projectId, managementKey: key },
-		"",
-	);
-	return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
 
 const partner = (project: TestProject) => {
 	const headers = { authorization: `Bearer ${project.managementKey}` };

@@ -1,19 +1,9 @@
 // The shared security and fuzz properties (test/worker/auth-contract.test.ts, fuzz.test.ts) over the
 // partner API's routes, taken from its own OpenAPI document: every bad credential is refused in
 // problem details, scoped keys are held to their scope, and broken requests never get a 5xx.
-import { env } from "cloudflare:workers";
-import fc from "fast-check";
+import type fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-	addManagementKey,
-	call,
-	expectStatus,
-	mgmt,
-	newProject,
-	operatorHeaders,
-	sha256Hex,
-	type TestProject,
-} from "./harness";
+import { addManagementKey, call, expectStatus, newProject, type TestProject } from "./harness";
 import {
 	expectNo5xx,
 	expectRefusal,
@@ -25,15 +15,21 @@ import {
 	sendTo,
 	TENANT_BOUND,
 } from "./support/auth-contract-routes";
-import { changedTables, describeExchange, envelopeProblem, sendRaw, snapshot } from "./support/fuzz-check";
+import {
+	badCredentials,
+	credentialProjects,
+	FUZZ_TIMEOUT,
+	fuzzProperty,
+	itIsRouted,
+	key,
+} from "./support/dialect-contract";
+import { changedTables, envelopeProblem, sendRaw, snapshot } from "./support/fuzz-check";
 import type { Pool } from "./support/fuzz-openapi";
 import { type FuzzProject, fuzzProject } from "./support/fuzz-project";
 import { type FuzzRequest, fuzzRequest, strayRequest } from "./support/fuzz-requests";
 
 const P = "/api/partner/v1";
 const ops = operations.partner;
-const auth = (value: string) => ({ authorization: value });
-const key = (p: TestProject) => auth(`Bearer ${p.managementKey}`);
 
 /** Field values that reach the handlers: a public target, a catalogue event type. */
 const partnerPool =
@@ -83,104 +79,34 @@ it("the partner document lists the webhook endpoint routes", () => {
 });
 
 describe("credentials", () => {
-	let a: TestProject;
-	let b: TestProject;
-	let control: TestProject;
-	let inactive: TestProject;
-	let expired: TestProject;
-	let ipBound: TestProject;
-	let gone: TestProject;
-
-	beforeAll(async () => {
-		a = await newProject("partner-contract A");
-		b = await newProject("partner-contract B");
-		control = await newProject("partner-contract control");
-		const made = await addManagementKey(a, { name: "inactive" });
-		expectStatus(
-			await mgmt(a).patch("/v1/mgmt/managementkey", { id: made.keyId, name: "inactive", status: "inactive" }),
-			200,
-		);
-		inactive = made;
-		// As in auth-contract.test.ts: the stored expiry is moved into the past and the cached copy dropped.
-		const soon = await addManagementKey(a, { name: "expired", expiresIn: 3600 });
-		await env.DB.prepare("UPDATE management_keys SET expires_at = ? WHERE id = ?")
-			.bind(Date.now() - 60_000, soon.keyId)
-			.run();
-		await env.KEY_CACHE.delete(`mgmt-key:${await sha256Hex(soon.managementKey)}`);
-		expired = soon;
-		ipBound = await addManagementKey(a, { name: "ip-bound", permittedIps: ["10.0.0.0/8"] });
-		gone = await newProject("partner-contract deleted");
-		expectStatus(await call("GET", `${P}/webhooks`, { headers: key(gone) }), 200);
-		expectStatus(
-			await call("DELETE", `/v1/operator/projects/${gone.projectId}`, { headers: operatorHeaders }),
-			200,
-		);
-	});
-
-	const cases: {
-		name: string;
-		status: 401 | 403;
-		headers: () => Record<string, string>;
-		message?: string;
-	}[] = [
-		{ name: "no Authorization header", status: 401, headers: () => ({}) },
-		{ name: "empty Authorization header", status: 401, headers: () => auth("") },
-		{ name: "no scheme", status: 401, headers: () => auth(a.managementKey) },
-		{ name: "another scheme (Apikey)", status: 401, headers: () => auth(`Apikey ${a.managementKey}`) },
-		{ name: "another scheme (Basic)", status: 401, headers: () => auth(`Basic ${btoa(a.managementKey)}`) },
-		{ name: "'Bearer' without a key", status: 401, headers: () => auth("Bearer ") },
-		{
-			name: "the Descope form <projectId>:<key>",
-			status: 401,
-			headers: () => auth(`Bearer ${a.projectId}:${a.managementKey}`),
-		},
-		{ name: "wrong key", status: 401, headers: () => auth("Bearer rk_wrong") },
-		{ name: "the key with a suffix", status: 401, headers: () => auth(`Bearer ${a.managementKey}x`) },
-		{ name: "inactive key", status: 401, headers: () => key(inactive), message: "inactive" },
-		{ name: "expired key", status: 401, headers: () => key(expired), message: "expired" },
-		{ name: "the key of a deleted project", status: 401, headers: () => key(gone) },
-		{
-			name: "client IP outside permittedIps",
-			status: 403,
-			headers: () => ({ ...key(ipBound), "cf-connecting-ip": "192.0.2.1" }),
-			message: "IP",
-		},
-		{
-			name: "no client IP for a key with permittedIps",
-			status: 403,
-			headers: () => key(ipBound),
-			message: "IP",
-		},
-	];
+	const k = credentialProjects("partner-contract", `${P}/webhooks`);
+	const cases = badCredentials(k);
 
 	describe.each(ops)("$method $path", (op) => {
-		it("is routed for a valid key: no auth error, no 'no route' 404, no 5xx", async () => {
-			const res = await sendTo(op, key(control));
-			const text = JSON.stringify(res.body);
-			expect([401, 403], text).not.toContain(res.status);
-			expect(res.status, text).toBeLessThan(500);
-			if (res.status === 404) expect(text).not.toContain("No route");
-		});
+		itIsRouted(op, () => key(k.control));
 
 		it.each(cases)("$name → $status", async ({ status, headers, message }) => {
 			expectRefusal("partner", await sendTo(op, headers()), status, message);
 		});
 
 		it("another project's key sees none of this project's endpoints", async () => {
-			const id = await newEndpoint(a);
-			const before = await snapshot(a.projectId);
-			const res = await sendTo(op, key(b), { body: { Url: "https://hooks.example.com/b" }, values: { id } });
+			const id = await newEndpoint(k.a);
+			const before = await snapshot(k.a.projectId);
+			const res = await sendTo(op, key(k.b), {
+				body: { Url: "https://hooks.example.com/b" },
+				values: { id },
+			});
 			expectNo5xx("partner", res);
 			// Validation may answer first (400); what it never does is act on the other project's endpoint.
 			if (op.path.includes("{id}")) expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
 			expect(JSON.stringify(res.body)).not.toContain(id);
-			expect(changedTables(before, await snapshot(a.projectId))).toEqual([]);
+			expect(changedTables(before, await snapshot(k.a.projectId))).toEqual([]);
 		});
 	});
 
 	it("unknown routes need a key, then answer 404 in problem details", async () => {
 		expectRefusal("partner", await call("GET", `${P}/no-such-route`), 401);
-		expectRefusal("partner", await call("GET", `${P}/no-such-route`, { headers: key(control) }), 404);
+		expectRefusal("partner", await call("GET", `${P}/no-such-route`, { headers: key(k.control) }), 404);
 	});
 });
 
@@ -237,15 +163,6 @@ describe("scoped keys", () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing, as fuzz.test.ts does for the other dialects.
 
-const settings = env as unknown as { FUZZ_RUNS?: string; FUZZ_SEED?: string };
-const integer = (value: string | undefined) => {
-	const n = Number.parseInt(value ?? "", 10);
-	return Number.isNaN(n) ? undefined : n;
-};
-const RUNS = Math.max(1, integer(settings.FUZZ_RUNS) ?? 12);
-const SEED = integer(settings.FUZZ_SEED) ?? 20_261_202;
-const TIMEOUT = 30_000 + RUNS * 2_000;
-
 async function fuzz(
 	name: string,
 	index: number,
@@ -253,27 +170,13 @@ async function fuzz(
 ) {
 	const p = await fuzzProject(`partner fuzz ${name}`);
 	const id = await newEndpoint(p);
-	const state = { before: await snapshot(p.projectId) };
-	await fc.assert(
-		fc.asyncProperty(arbitrary(p, id), async (req) => {
-			const answer = await sendRaw(req);
-			const where = describeExchange(req, answer);
-			expect(answer.status, where).toBeLessThan(500);
-			if (answer.status < 400) {
-				state.before = await snapshot(p.projectId);
-				return;
-			}
-			// 304 has no body; every 4xx is problem details.
-			expect(problemDetailsProblem(answer), where).toBeNull();
-			expect(changedTables(state.before, await snapshot(p.projectId)), where).toEqual([]);
-		}),
-		{ numRuns: RUNS, seed: SEED + index, endOnFailure: true },
-	);
+	// 304 has no body; every 4xx is problem details.
+	await fuzzProperty(p, arbitrary(p, id), problemDetailsProblem, index);
 }
 
 describe("fuzz", () => {
 	ops.forEach((op, index) => {
-		it(`${op.method} ${op.path}`, { timeout: TIMEOUT }, () =>
+		it(`${op.method} ${op.path}`, { timeout: FUZZ_TIMEOUT }, () =>
 			fuzz(label(op), index, (p, id) =>
 				fuzzRequest({
 					op,
@@ -285,7 +188,7 @@ describe("fuzz", () => {
 		);
 	});
 
-	it(`unknown routes and wrong methods under ${P}`, { timeout: TIMEOUT }, () =>
+	it(`unknown routes and wrong methods under ${P}`, { timeout: FUZZ_TIMEOUT }, () =>
 		fuzz("stray", ops.length, (p) => strayRequest(P, ops, key(p))),
 	);
 

@@ -5,16 +5,8 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-	addManagementKey,
-	call,
-	expectStatus,
-	mgmt,
-	newProject,
-	operatorHeaders,
-	sha256Hex,
-	type TestProject,
-} from "./harness";
+import { ERROR_SCHEMA, SCIM_MEDIA_TYPE, scimErrorSchema } from "../../src/api/scim/errors";
+import { addManagementKey, call, expectStatus, mgmt, type TestProject } from "./harness";
 import {
 	expectNo5xx,
 	expectRefusal,
@@ -24,28 +16,22 @@ import {
 	READ_ONLY,
 	sendTo,
 } from "./support/auth-contract-routes";
-import { changedTables, describeExchange, sendRaw, snapshot } from "./support/fuzz-check";
+import {
+	badCredentials,
+	type CredentialCase,
+	credentialProjects,
+	FUZZ_TIMEOUT,
+	fuzzProperty,
+	itIsRouted,
+	key,
+} from "./support/dialect-contract";
+import { changedTables, snapshot } from "./support/fuzz-check";
 import type { Operation, Pool } from "./support/fuzz-openapi";
 import { type FuzzProject, fuzzProject, SEED } from "./support/fuzz-project";
 import { type FuzzRequest, fuzzRequest, strayRequest } from "./support/fuzz-requests";
 
 const S = "/scim/v2";
-const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
-const SCIM_TYPES = new Set([
-	"invalidFilter",
-	"tooMany",
-	"uniqueness",
-	"mutability",
-	"invalidSyntax",
-	"invalidPath",
-	"noTarget",
-	"invalidValue",
-	"invalidVers",
-	"sensitive",
-]);
 const ops = operations.scim;
-const auth = (value: string) => ({ authorization: value });
-const key = (p: TestProject) => auth(`Bearer ${p.managementKey}`);
 const isRead = (op: Pick<Operation, "method" | "path">) =>
 	op.method === "GET" || op.path.endsWith("/.search");
 const isBulk = (op: Pick<Operation, "path">) => op.path.endsWith("/Bulk");
@@ -115,17 +101,19 @@ function validBody(op: Operation, ids: { user: string; role: string }): unknown 
 /** Whether the operation names one user or group by its path. */
 const namesResource = (op: Operation) => op.pathParams.length > 0 && !/Schemas|ResourceTypes/.test(op.path);
 
-/** Why an answer is not the RFC 7644 §3.12 envelope; null when it is. */
+/** Why an answer is not the RFC 7644 §3.12 envelope (as src/api/scim/errors.ts declares it); null when it is. */
 function scimProblem(answer: { status: number; headers: Headers; body: unknown }): string | null {
 	const body = answer.body as Record<string, unknown> | undefined;
 	if (!body || typeof body !== "object") return "the body is not a JSON object";
-	if (!(answer.headers.get("content-type") ?? "").startsWith("application/scim+json"))
-		return "not application/scim+json";
-	if (!Array.isArray(body.schemas) || body.schemas[0] !== ERROR_SCHEMA || body.schemas.length !== 1)
+	if (!(answer.headers.get("content-type") ?? "").startsWith(SCIM_MEDIA_TYPE))
+		return `not ${SCIM_MEDIA_TYPE}`;
+	const parsed = scimErrorSchema.safeParse(body);
+	if (!parsed.success)
+		return `not the ScimError schema: ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")}`;
+	if (parsed.data.schemas.length !== 1 || parsed.data.schemas[0] !== ERROR_SCHEMA)
 		return "schemas is not [Error]";
-	if (body.status !== String(answer.status)) return "status is not the HTTP status as a string";
-	if (typeof body.detail !== "string" || body.detail === "") return "no detail";
-	if (body.scimType !== undefined && !SCIM_TYPES.has(body.scimType as string)) return "an unknown scimType";
+	if (parsed.data.status !== String(answer.status)) return "status is not the HTTP status as a string";
+	if (parsed.data.detail === "") return "no detail";
 	return null;
 }
 
@@ -154,107 +142,40 @@ it("the SCIM document lists the resource and discovery routes", () => {
 });
 
 describe("credentials", () => {
-	let a: TestProject;
-	let b: TestProject;
-	let control: TestProject;
-	let inactive: TestProject;
-	let expired: TestProject;
-	let ipBound: TestProject;
+	const k = credentialProjects("scim-contract", `${S}/Users`);
 	let twoTenants: TestProject;
-	let gone: TestProject;
 
 	beforeAll(async () => {
-		a = await newProject("scim-contract A");
-		b = await newProject("scim-contract B");
-		control = await newProject("scim-contract control");
-		const made = await addManagementKey(a, { name: "inactive" });
-		expectStatus(
-			await mgmt(a).patch("/v1/mgmt/managementkey", { id: made.keyId, name: "inactive", status: "inactive" }),
-			200,
-		);
-		inactive = made;
-		// As in auth-contract.test.ts: the stored expiry is moved into the past and the cached copy dropped.
-		const soon = await addManagementKey(a, { name: "expired", expiresIn: 3600 });
-		await env.DB.prepare("UPDATE management_keys SET expires_at = ? WHERE id = ?")
-			.bind(Date.now() - 60_000, soon.keyId)
-			.run();
-		await env.KEY_CACHE.delete(`mgmt-key:${await sha256Hex(soon.managementKey)}`);
-		expired = soon;
-		ipBound = await addManagementKey(a, { name: "ip-bound", permittedIps: ["10.0.0.0/8"] });
 		for (const id of ["t1", "t2"])
-			expectStatus(await mgmt(a).post("/v1/mgmt/tenant/create", { id, name: id }), 200);
-		twoTenants = await addManagementKey(a, { name: "two tenants", tenantIds: ["t1", "t2"] });
-		gone = await newProject("scim-contract deleted");
-		expectStatus(await call("GET", `${S}/Users`, { headers: key(gone) }), 200);
-		expectStatus(
-			await call("DELETE", `/v1/operator/projects/${gone.projectId}`, { headers: operatorHeaders }),
-			200,
-		);
+			expectStatus(await mgmt(k.a).post("/v1/mgmt/tenant/create", { id, name: id }), 200);
+		twoTenants = await addManagementKey(k.a, { name: "two tenants", tenantIds: ["t1", "t2"] });
 	});
 
-	const cases: {
-		name: string;
-		status: 401 | 403;
-		headers: () => Record<string, string>;
-		message?: string;
-	}[] = [
-		{ name: "no Authorization header", status: 401, headers: () => ({}) },
-		{ name: "empty Authorization header", status: 401, headers: () => auth("") },
-		{ name: "no scheme", status: 401, headers: () => auth(a.managementKey) },
-		{ name: "another scheme (Apikey)", status: 401, headers: () => auth(`Apikey ${a.managementKey}`) },
-		{ name: "another scheme (Basic)", status: 401, headers: () => auth(`Basic ${btoa(a.managementKey)}`) },
-		{ name: "'Bearer' without a key", status: 401, headers: () => auth("Bearer ") },
-		{
-			name: "the Descope form <projectId>:<key>",
-			status: 401,
-			headers: () => auth(`Bearer ${a.projectId}:${a.managementKey}`),
-		},
-		{ name: "wrong key", status: 401, headers: () => auth("Bearer rk_wrong") },
-		{ name: "the key with a suffix", status: 401, headers: () => auth(`Bearer ${a.managementKey}x`) },
-		{ name: "inactive key", status: 401, headers: () => key(inactive), message: "inactive" },
-		{ name: "expired key", status: 401, headers: () => key(expired), message: "expired" },
-		{ name: "the key of a deleted project", status: 401, headers: () => key(gone) },
-		{
-			name: "client IP outside permittedIps",
-			status: 403,
-			headers: () => ({ ...key(ipBound), "cf-connecting-ip": "192.0.2.1" }),
-			message: "IP",
-		},
-		{
-			name: "no client IP for a key with permittedIps",
-			status: 403,
-			headers: () => key(ipBound),
-			message: "IP",
-		},
+	const cases: CredentialCase[] = [
+		...badCredentials(k),
 		{ name: "a key bound to two tenants", status: 403, headers: () => key(twoTenants) },
 	];
 
 	describe.each(ops)("$method $path", (op) => {
-		it("is routed for a valid key: no auth error, no 'no route' 404, no 5xx", async () => {
-			const res = await sendTo(op, key(control));
-			const text = JSON.stringify(res.body);
-			expect([401, 403], text).not.toContain(res.status);
-			expect(res.status, text).toBeLessThan(500);
-			if (res.status === 404) expect(text).not.toContain("No route");
-		});
+		itIsRouted(op, () => key(k.control));
 
 		it.each(cases)("$name → $status", async ({ status, headers, message }) => {
-			const before = await snapshot(a.projectId);
+			const before = await snapshot(k.a.projectId);
 			const res = await sendTo(op, headers(), { body: plausibleBody(op, () => "x") });
 			expectRefusal("scim", res, status, message);
 			expect(scimProblem(res), JSON.stringify(res.body)).toBeNull();
-			expect(changedTables(before, await snapshot(a.projectId))).toEqual([]);
+			expect(changedTables(before, await snapshot(k.a.projectId))).toEqual([]);
 		});
 
 		it("another project's key sees none of this project's users and groups", async () => {
 			const loginId = `victim-${crypto.randomUUID()}@example.com`;
-			const user = expectStatus(await mgmt(a).post("/v1/mgmt/user/create", { loginId }), 200).user
+			const user = expectStatus(await mgmt(k.a).post("/v1/mgmt/user/create", { loginId }), 200).user
 				.userId as string;
 			const name = `victim-${crypto.randomUUID()}`;
-			expectStatus(await mgmt(a).post("/v1/mgmt/role/create", { name }), 200);
-			const role = await roleId(a.projectId, name);
-			const before = await snapshot(a.projectId);
-			const res = await sendTo(op, key(b), {
+			expectStatus(await mgmt(k.a).post("/v1/mgmt/role/create", { name }), 200);
+			const role = await roleId(k.a.projectId, name);
+			const before = await snapshot(k.a.projectId);
+			const res = await sendTo(op, key(k.b), {
 				body: validBody(op, { user, role }),
 				values: idsFor(op, { user, role }),
 			});
@@ -265,16 +186,16 @@ describe("credentials", () => {
 			// A 404 may repeat the id it was asked for; it shows nothing of the user or the role.
 			expect(text).not.toContain(loginId);
 			expect(text).not.toContain(name);
-			expect(changedTables(before, await snapshot(a.projectId))).toEqual([]);
+			expect(changedTables(before, await snapshot(k.a.projectId))).toEqual([]);
 		});
 	});
 
 	it("unknown routes need a key, then answer 404 in the SCIM envelope", async () => {
 		expectRefusal("scim", await call("GET", `${S}/no-such-route`), 401);
-		const res = await call("GET", `${S}/no-such-route`, { headers: key(control) });
+		const res = await call("GET", `${S}/no-such-route`, { headers: key(k.control) });
 		expectRefusal("scim", res, 404);
 		expect(scimProblem(res)).toBeNull();
-		expectRefusal("scim", await call("GET", `${S}/Me`, { headers: key(control) }), 404);
+		expectRefusal("scim", await call("GET", `${S}/Me`, { headers: key(k.control) }), 404);
 	});
 });
 
@@ -404,38 +325,14 @@ describe("scoped keys", () => {
 // ---------------------------------------------------------------------------------------------
 // Fuzzing, as fuzz.test.ts does for the other dialects, plus SCIM's own languages: filters and PATCH.
 
-const settings = env as unknown as { FUZZ_RUNS?: string; FUZZ_SEED?: string };
-const integer = (value: string | undefined) => {
-	const n = Number.parseInt(value ?? "", 10);
-	return Number.isNaN(n) ? undefined : n;
-};
-const RUNS = Math.max(1, integer(settings.FUZZ_RUNS) ?? 12);
-const SEED_RUN = integer(settings.FUZZ_SEED) ?? 20_261_202;
-const TIMEOUT = 30_000 + RUNS * 2_000;
-
 async function fuzz(
 	name: string,
 	index: number,
 	arbitrary: (p: FuzzProject, ids: { user: string; role: string }) => fc.Arbitrary<FuzzRequest>,
-	runs = RUNS,
 ) {
 	const p = await fuzzProject(`scim fuzz ${name}`);
 	const ids = { user: p.userId, role: await roleId(p.projectId, SEED.role) };
-	const state = { before: await snapshot(p.projectId) };
-	await fc.assert(
-		fc.asyncProperty(arbitrary(p, ids), async (req) => {
-			const answer = await sendRaw(req);
-			const where = describeExchange(req, answer);
-			expect(answer.status, where).toBeLessThan(500);
-			if (answer.status < 400) {
-				state.before = await snapshot(p.projectId);
-				return;
-			}
-			expect(scimProblem(answer), where).toBeNull();
-			expect(changedTables(state.before, await snapshot(p.projectId)), where).toEqual([]);
-		}),
-		{ numRuns: runs, seed: SEED_RUN + index, endOnFailure: true },
-	);
+	await fuzzProperty(p, arbitrary(p, ids), scimProblem, index);
 }
 
 /** Pieces of filters: real attribute paths, every operator in odd cases, broken syntax. */
@@ -541,7 +438,7 @@ const patchOperation = fc.record(
 
 describe("fuzz", () => {
 	ops.forEach((op, index) => {
-		it(`${op.method} ${op.path}`, { timeout: TIMEOUT }, () =>
+		it(`${op.method} ${op.path}`, { timeout: FUZZ_TIMEOUT }, () =>
 			fuzz(label(op), index, (p, ids) =>
 				fuzzRequest({
 					op,
@@ -553,12 +450,12 @@ describe("fuzz", () => {
 		);
 	});
 
-	it(`unknown routes and wrong methods under ${S}`, { timeout: TIMEOUT }, () =>
+	it(`unknown routes and wrong methods under ${S}`, { timeout: FUZZ_TIMEOUT }, () =>
 		fuzz("stray", ops.length, (p) => strayRequest(S, ops, key(p))),
 	);
 
 	for (const resource of ["Users", "Groups"])
-		it(`filters on GET ${S}/${resource}`, { timeout: TIMEOUT }, () =>
+		it(`filters on GET ${S}/${resource}`, { timeout: FUZZ_TIMEOUT }, () =>
 			fuzz(`filter ${resource}`, ops.length + 1, (p) =>
 				fc
 					.tuple(filterText, fc.constantFrom("", "&startIndex=0", "&count=-1", "&sortBy=x", "&attributes=["))
@@ -573,7 +470,7 @@ describe("fuzz", () => {
 		);
 
 	for (const resource of ["Users", "Groups"])
-		it(`PATCH ${S}/${resource}/{id} operations`, { timeout: TIMEOUT }, () =>
+		it(`PATCH ${S}/${resource}/{id} operations`, { timeout: FUZZ_TIMEOUT }, () =>
 			fuzz(`patch ${resource}`, ops.length + 3, (p, ids) =>
 				fc
 					.tuple(fc.array(patchOperation, { minLength: 0, maxLength: 4 }), fc.boolean())

@@ -5,69 +5,13 @@ import { describe, expect, it } from "vitest";
 import {
 	addManagementKey,
 	BASE,
-	type CallResult,
-	call,
 	createUser,
 	expectStatus,
 	mgmt,
 	newProject,
 	type TestProject,
 } from "./harness";
-
-const S = "/scim/v2";
-const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-const scim = (key: string) => {
-	const headers = (extra: Record<string, string> = {}) => ({
-		authorization: `Bearer ${key}`,
-		"content-type": "application/scim+json",
-		...extra,
-	});
-	return {
-		get: (path: string, extra?: Record<string, string>) =>
-			call("GET", `${S}${path}`, { headers: headers(extra) }),
-		post: (path: string, body: unknown) => call("POST", `${S}${path}`, { body, headers: headers() }),
-		put: (path: string, body: unknown, extra?: Record<string, string>) =>
-			call("PUT", `${S}${path}`, { body, headers: headers(extra) }),
-		/** PATCH answers 204 with no body: sent raw. */
-		patch: (path: string, body: unknown, extra?: Record<string, string>) =>
-			raw("PATCH", path, key, JSON.stringify(body), extra),
-		delete: (path: string, extra?: Record<string, string>) => raw("DELETE", path, key, undefined, extra),
-	};
-};
-
-async function raw(
-	method: string,
-	path: string,
-	key: string,
-	body?: string,
-	extra: Record<string, string> = {},
-) {
-	const res = await exports.default.fetch(`${BASE}${S}${path}`, {
-		method,
-		headers: { authorization: `Bearer ${key}`, "content-type": "application/scim+json", ...extra },
-		body,
-	});
-	const text = await res.text();
-	return {
-		status: res.status,
-		body: text ? JSON.parse(text) : undefined,
-		headers: res.headers,
-	} as CallResult;
-}
-
-const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-
-function expectScimError(res: CallResult, status: number, scimType?: string, detailPart?: string) {
-	const text = JSON.stringify(res.body);
-	expect(res.status, text).toBe(status);
-	expect(res.headers.get("content-type"), text).toBe("application/scim+json");
-	expect(res.body).toMatchObject({ schemas: [ERROR], status: String(status) });
-	if (scimType) expect(res.body.scimType, text).toBe(scimType);
-	if (detailPart) expect(res.body.detail, text).toContain(detailPart);
-}
+import { GROUP, patchOp, S, scimClient, scimError } from "./support/scim";
 
 const memberRows = async (roleId: string) =>
 	(
@@ -102,7 +46,7 @@ describe("a project-wide connection", () => {
 	it("creates a group with members: 201, Location, ETag, and the project role in D1", async () => {
 		const p = await newProject();
 		const [alice, bob] = await users(p, ["alice", "bob"]);
-		const res = await scim(p.managementKey).post("/Groups", {
+		const res = await scimClient(p.managementKey).post("/Groups", {
 			schemas: [GROUP],
 			displayName: "Sales",
 			externalId: "ext-1",
@@ -155,7 +99,7 @@ describe("a project-wide connection", () => {
 	it("lists groups, with filters, paging and excludedAttributes=members", async () => {
 		const p = await newProject();
 		const [alice] = await users(p, ["alice"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		for (const name of ["Alpha", "Beta", "Gamma"])
 			expectStatus(await api.post("/Groups", { displayName: name, members: [{ value: alice }] }), 201);
 		const all = expectStatus(await api.get("/Groups"), 200);
@@ -185,13 +129,13 @@ describe("a project-wide connection", () => {
 		);
 		expect(byMember.totalResults).toBe(3);
 		expect(Object.keys(byMember.Resources[0]).sort()).toEqual(["displayName", "id", "meta", "schemas"]);
-		expectScimError(await api.get(`/Groups?filter=${encodeURIComponent("nope eq 1")}`), 400, "invalidFilter");
+		scimError(await api.get(`/Groups?filter=${encodeURIComponent("nope eq 1")}`), 400, "invalidFilter");
 	});
 
 	it("PATCH: Entra's capitalised Add and Remove with a value array (only those), Okta's members[value eq]", async () => {
 		const p = await newProject();
 		const [a, b, c] = await users(p, ["a", "b", "c"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "Eng" }), 201);
 		const path = `/Groups/${group.id}`;
 		// Entra: "Add" with value objects.
@@ -227,7 +171,7 @@ describe("a project-wide connection", () => {
 	it("PATCH: remove all members (path members, no value), replace members, displayName and externalId", async () => {
 		const p = await newProject();
 		const [a, b] = await users(p, ["a", "b"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(
 			await api.post("/Groups", { displayName: "Ops", members: [{ value: a }] }),
 			201,
@@ -258,7 +202,7 @@ describe("a project-wide connection", () => {
 	it("concurrent member adds and removes compose: none is lost", async () => {
 		const p = await newProject();
 		const ids = await users(p, ["c1", "c2", "c3", "c4", "c5", "c6"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(
 			await api.post("/Groups", { displayName: "Busy", members: [{ value: ids[5] }] }),
 			201,
@@ -281,7 +225,7 @@ describe("a project-wide connection", () => {
 	it("a PATCH that changes nothing answers 204 and keeps the version", async () => {
 		const p = await newProject();
 		const [a] = await users(p, ["a"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(
 			await api.post("/Groups", { displayName: "Same", members: [{ value: a }] }),
 			201,
@@ -303,7 +247,7 @@ describe("a project-wide connection", () => {
 	it("PUT replaces everything, members included (left out: none)", async () => {
 		const p = await newProject();
 		const [a, b] = await users(p, ["a", "b"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(
 			await api.post("/Groups", { displayName: "G", externalId: "x", members: [{ value: a }] }),
 			201,
@@ -329,7 +273,7 @@ describe("a project-wide connection", () => {
 	it("ETags: If-Match stale is 412 and changes nothing; If-None-Match current is 304", async () => {
 		const p = await newProject();
 		const [a] = await users(p, ["a"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "E" }), 201);
 		const path = `/Groups/${group.id}`;
 		const notModified = await exports.default.fetch(`${BASE}${S}${path}`, {
@@ -346,7 +290,7 @@ describe("a project-wide connection", () => {
 			await api.put(path, { displayName: "X" }, { "if-match": 'W/"1"' }),
 			await api.delete(path, { "if-match": 'W/"1"' }),
 		];
-		for (const res of stale) expectScimError(res, 412, "invalidVers");
+		for (const res of stale) scimError(res, 412, "invalidVers");
 		const current = ok.headers.get("etag");
 		expect(versionOf(current)).toBeGreaterThan(1);
 		expect(await roleRow(group.id)).toMatchObject({ name: "E", version: versionOf(current) });
@@ -358,30 +302,30 @@ describe("a project-wide connection", () => {
 	it("refuses unknown members, a taken displayName and a body without displayName, writing nothing", async () => {
 		const p = await newProject();
 		const [a] = await users(p, ["a"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "Taken" }), 201);
-		expectScimError(
+		scimError(
 			await api.post("/Groups", { displayName: "New", members: [{ value: a }, { value: "U-nobody" }] }),
 			400,
 			"invalidValue",
 			"members[1].value",
 		);
-		expectScimError(await api.post("/Groups", { displayName: "Taken" }), 409, "uniqueness");
-		expectScimError(await api.post("/Groups", { members: [] }), 400, "invalidValue", "displayName");
+		scimError(await api.post("/Groups", { displayName: "Taken" }), 409, "uniqueness");
+		scimError(await api.post("/Groups", { members: [] }), 400, "invalidValue", "displayName");
 		// Microsoft's validator adds "string id 1": no such user.
-		expectScimError(
+		scimError(
 			await api.patch(`/Groups/${group.id}`, patchOp({ op: "add", path: "members", value: "string id 1" })),
 			400,
 			"invalidValue",
 			"Operations[0].value",
 		);
-		expectScimError(
+		scimError(
 			await api.patch(`/Groups/${group.id}`, patchOp({ op: "frobnicate", path: "members" })),
 			400,
 			"invalidValue",
 		);
-		expectScimError(await api.patch(`/Groups/${group.id}`, patchOp({ op: "remove" })), 400, "noTarget");
-		expectScimError(
+		scimError(await api.patch(`/Groups/${group.id}`, patchOp({ op: "remove" })), 400, "noTarget");
+		scimError(
 			await api.patch(`/Groups/${group.id}`, patchOp({ op: "replace", path: "owner", value: "x" })),
 			400,
 			"invalidPath",
@@ -395,7 +339,7 @@ describe("a project-wide connection", () => {
 
 	it("members created with the role or deleted through another API move the group's version", async () => {
 		const p = await newProject();
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "Cascade" }), 201);
 		expectStatus(
 			await mgmt(p).post("/v1/mgmt/user/create", { loginId: "c@example.com", roleNames: ["Cascade"] }),
@@ -413,7 +357,7 @@ describe("a project-wide connection", () => {
 	it("a role change through another API moves the group's version too", async () => {
 		const p = await newProject();
 		const [a] = await users(p, ["a"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "Shared" }), 201);
 		expectStatus(
 			await mgmt(p).post("/v2/mgmt/user/update/role/add", {
@@ -432,14 +376,14 @@ describe("a project-wide connection", () => {
 	it("DELETE answers 204, the members lose the role; then 404", async () => {
 		const p = await newProject();
 		const [a] = await users(p, ["a"]);
-		const api = scim(p.managementKey);
+		const api = scimClient(p.managementKey);
 		const group = expectStatus(await api.post("/Groups", { displayName: "D", members: [{ value: a }] }), 201);
 		const res = await api.delete(`/Groups/${group.id}`);
 		expect(res.status).toBe(204);
 		expect(await roleRow(group.id)).toBeNull();
 		expect(await memberRows(group.id)).toEqual([]);
-		expectScimError(await api.delete(`/Groups/${group.id}`), 404);
-		expectScimError(await api.get(`/Groups/${group.id}`), 404);
+		scimError(await api.delete(`/Groups/${group.id}`), 404);
+		scimError(await api.get(`/Groups/${group.id}`), 404);
 	});
 });
 
@@ -460,7 +404,7 @@ describe("a tenant-bound connection", () => {
 
 	it("Groups are the tenant's roles; members are that tenant's members, held in that tenant", async () => {
 		const f = await tenantFixture();
-		const api = scim(f.key);
+		const api = scimClient(f.key);
 		expect(expectStatus(await api.get("/Groups"), 200)).toMatchObject({ totalResults: 0, Resources: [] });
 		const group = expectStatus(
 			await api.post("/Groups", {
@@ -497,13 +441,13 @@ describe("a tenant-bound connection", () => {
 
 	it("refuses a member outside the tenant (naming the field), and cannot see project or other tenants' roles", async () => {
 		const f = await tenantFixture();
-		const api = scim(f.key);
+		const api = scimClient(f.key);
 		const group = expectStatus(await api.post("/Groups", { displayName: "Mine" }), 201);
 		const refused = await api.patch(
 			`/Groups/${group.id}`,
 			patchOp({ op: "Add", path: "members", value: [{ value: f.member }, { value: f.outsider }] }),
 		);
-		expectScimError(refused, 400, "invalidValue", "Operations[0].value[1].value");
+		scimError(refused, 400, "invalidValue", "Operations[0].value[1].value");
 		expect(JSON.stringify(refused.body)).not.toContain(f.outsider);
 		expect(await memberRows(group.id)).toEqual([]);
 		const others = await env.DB.prepare("SELECT id FROM roles WHERE project_id = ? AND tenant_id != 't1'")
@@ -511,12 +455,12 @@ describe("a tenant-bound connection", () => {
 			.all<{ id: string }>();
 		expect(others.results).toHaveLength(2);
 		for (const { id } of others.results) {
-			expectScimError(await api.get(`/Groups/${id}`), 404);
-			expectScimError(await api.put(`/Groups/${id}`, { displayName: "stolen" }), 404);
-			expectScimError(await api.patch(`/Groups/${id}`, patchOp({ op: "remove", path: "members" })), 404);
+			scimError(await api.get(`/Groups/${id}`), 404);
+			scimError(await api.put(`/Groups/${id}`, { displayName: "stolen" }), 404);
+			scimError(await api.patch(`/Groups/${id}`, patchOp({ op: "remove", path: "members" })), 404);
 			// A malformed body on a group outside the connection is its 404 too.
-			expectScimError(await api.patch(`/Groups/${id}`, patchOp({ op: "bogus" })), 404);
-			expectScimError(await api.delete(`/Groups/${id}`), 404);
+			scimError(await api.patch(`/Groups/${id}`, patchOp({ op: "bogus" })), 404);
+			scimError(await api.delete(`/Groups/${id}`), 404);
 		}
 		const names = await env.DB.prepare(
 			"SELECT name FROM roles WHERE project_id = ? AND tenant_id != 't1' ORDER BY name",
@@ -528,7 +472,7 @@ describe("a tenant-bound connection", () => {
 
 	it("a member leaving the tenant leaves its groups, and the group's version moves on", async () => {
 		const f = await tenantFixture();
-		const api = scim(f.key);
+		const api = scimClient(f.key);
 		const group = expectStatus(
 			await api.post("/Groups", { displayName: "G", members: [{ value: f.member }] }),
 			201,
@@ -548,14 +492,14 @@ describe("a tenant-bound connection", () => {
 	it("a key bound to two tenants is refused (403)", async () => {
 		const f = await tenantFixture();
 		const two = await addManagementKey(f.p, { name: "two", tenantIds: ["t1", "t2"] });
-		expectScimError(await scim(two.managementKey).get("/Groups"), 403);
-		expectScimError(await scim(two.managementKey).post("/Groups", { displayName: "x" }), 403);
+		scimError(await scimClient(two.managementKey).get("/Groups"), 403);
+		scimError(await scimClient(two.managementKey).post("/Groups", { displayName: "x" }), 403);
 	});
 
 	it("a read-only key lists but cannot create", async () => {
 		const f = await tenantFixture();
 		const ro = await addManagementKey(f.p, { name: "ro", readOnly: true });
-		expectStatus(await scim(ro.managementKey).get("/Groups"), 200);
-		expectScimError(await scim(ro.managementKey).post("/Groups", { displayName: "x" }), 403);
+		expectStatus(await scimClient(ro.managementKey).get("/Groups"), 200);
+		scimError(await scimClient(ro.managementKey).post("/Groups", { displayName: "x" }), 403);
 	});
 });

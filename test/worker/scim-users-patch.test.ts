@@ -1,75 +1,20 @@
 // SCIM PATCH on Users (RFC 7644 §3.5.2; src/api/scim/patch.ts) through real HTTP: add, replace and
 // remove with and without a path, value paths, dotted keys in a pathless value, enterprise URN
 // paths, manager as a bare id, and what Entra and Okta send (capitalised ops, "True"/"False").
-import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BASE, newProject } from "./harness";
+import {
+	CORE,
+	ENTERPRISE,
+	is,
+	PATCH_OP,
+	patchOp,
+	type ScimClient,
+	scimError,
+	setup,
+	userRow,
+} from "./support/scim";
 
-const S = "/scim/v2";
-const CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-interface Answer {
-	status: number;
-	body: any;
-	headers: Headers;
-}
-
-async function scim(
-	key: string,
-	method: string,
-	path: string,
-	options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-	const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...options.headers };
-	const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-	if (body !== undefined) headers["content-type"] ??= "application/scim+json";
-	const res = await exports.default.fetch(`${BASE}${S}${path}`, { method, headers, body });
-	const text = await res.text();
-	return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
-const client = (key: string) => ({
-	get: (path: string, headers?: Record<string, string>) => scim(key, "GET", path, { headers }),
-	post: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "POST", path, { body, headers }),
-	put: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "PUT", path, { body, headers }),
-	patch: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "PATCH", path, { body, headers }),
-	delete: (path: string, headers?: Record<string, string>) => scim(key, "DELETE", path, { headers }),
-});
-
-const is = (res: Answer, status: number) => {
-	expect(res.status, JSON.stringify(res.body)).toBe(status);
-	return res.body;
-};
-
-const scimError = (res: Answer, status: number, scimType?: string, detailPart?: string) => {
-	expect(res.status, JSON.stringify(res.body)).toBe(status);
-	expect(res.headers.get("content-type")).toContain("application/scim+json");
-	expect(res.body).toMatchObject({ schemas: [ERROR], status: String(status), detail: expect.any(String) });
-	if (scimType) expect(res.body.scimType).toBe(scimType);
-	if (detailPart) expect(res.body.detail).toContain(detailPart);
-};
-
-const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-
-async function setup() {
-	const p = await newProject();
-	return { p, api: client(p.managementKey) };
-}
-
-const userRow = async (id: string) =>
-	env.DB.prepare(
-		"SELECT id, status, email, phone, name, login_ids, custom_attributes FROM users WHERE id = ?",
-	)
-		.bind(id)
-		.first<Record<string, string>>();
-
-const user = async (api: ReturnType<typeof client>, extra: Record<string, unknown> = {}) =>
+const user = async (api: ScimClient, extra: Record<string, unknown> = {}) =>
 	is(
 		await api.post("/Users", {
 			schemas: [CORE, ENTERPRISE],
@@ -82,7 +27,7 @@ const user = async (api: ReturnType<typeof client>, extra: Record<string, unknow
 		201,
 	);
 
-const patch = async (api: ReturnType<typeof client>, id: string, ...ops: unknown[]) =>
+const patch = async (api: ScimClient, id: string, ...ops: unknown[]) =>
 	api.patch(`/Users/${id}`, patchOp(...ops));
 
 describe("PATCH /Users/{id}: what IdPs send", () => {

@@ -10,75 +10,22 @@ import {
 	defineAttributes,
 	expectStatus,
 	mgmt,
-	newProject,
 	type TestProject,
 } from "./harness";
+import {
+	CORE,
+	scimClient as client,
+	ENTERPRISE,
+	is,
+	LIST,
+	patchOp,
+	type ScimClient,
+	scim,
+	scimError,
+	setup,
+	userRow,
+} from "./support/scim";
 import { expectLive, expectRevoked, PASSWORD, signedIn, signIn } from "./support/sessions";
-
-const S = "/scim/v2";
-const CORE = "urn:ietf:params:scim:schemas:core:2.0:User";
-const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-const ERROR = "urn:ietf:params:scim:api:messages:2.0:Error";
-
-interface Answer {
-	status: number;
-	body: any;
-	headers: Headers;
-}
-
-async function scim(
-	key: string,
-	method: string,
-	path: string,
-	options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-	const headers: Record<string, string> = { authorization: `Bearer ${key}`, ...options.headers };
-	const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-	if (body !== undefined) headers["content-type"] ??= "application/scim+json";
-	const res = await exports.default.fetch(`${BASE}${S}${path}`, { method, headers, body });
-	const text = await res.text();
-	return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
-const client = (key: string) => ({
-	get: (path: string, headers?: Record<string, string>) => scim(key, "GET", path, { headers }),
-	post: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "POST", path, { body, headers }),
-	put: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "PUT", path, { body, headers }),
-	patch: (path: string, body: unknown, headers?: Record<string, string>) =>
-		scim(key, "PATCH", path, { body, headers }),
-	delete: (path: string, headers?: Record<string, string>) => scim(key, "DELETE", path, { headers }),
-});
-
-const is = (res: Answer, status: number) => {
-	expect(res.status, JSON.stringify(res.body)).toBe(status);
-	return res.body;
-};
-
-const scimError = (res: Answer, status: number, scimType?: string, detailPart?: string) => {
-	expect(res.status, JSON.stringify(res.body)).toBe(status);
-	expect(res.headers.get("content-type")).toContain("application/scim+json");
-	expect(res.body).toMatchObject({ schemas: [ERROR], status: String(status), detail: expect.any(String) });
-	if (scimType) expect(res.body.scimType).toBe(scimType);
-	if (detailPart) expect(res.body.detail).toContain(detailPart);
-};
-
-const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-
-async function setup() {
-	const p = await newProject();
-	return { p, api: client(p.managementKey) };
-}
-
-const userRow = async (id: string) =>
-	env.DB.prepare(
-		"SELECT id, status, email, phone, name, login_ids, custom_attributes FROM users WHERE id = ?",
-	)
-		.bind(id)
-		.first<Record<string, string>>();
 
 const provisioned = async (id: string) =>
 	env.DB.prepare("SELECT connection FROM scim_provisioned_users WHERE user_id = ?")
@@ -523,7 +470,7 @@ describe("DELETE /Users/{id}", () => {
 });
 
 describe("deactivation", () => {
-	async function signedInScimUser(p: TestProject, api: ReturnType<typeof client>) {
+	async function signedInScimUser(p: TestProject, api: ScimClient) {
 		const user = is(await api.post("/Users", { schemas: [CORE], userName: "worker@example.com" }), 201);
 		expectStatus(
 			await mgmt(p).post("/v1/mgmt/user/password/set/active", {

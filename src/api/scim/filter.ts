@@ -431,22 +431,8 @@ export function compareValue(
 		const a = Number(actual);
 		const e = Number(expected);
 		if (!Number.isNaN(a) && !Number.isNaN(e) && typeof actual !== "object") {
-			switch (op) {
-				case "eq":
-					return a === e;
-				case "ne":
-					return a !== e;
-				case "gt":
-					return a > e;
-				case "ge":
-					return a >= e;
-				case "lt":
-					return a < e;
-				case "le":
-					return a <= e;
-				default:
-					break;
-			}
+			const result = ordered(op, a, e);
+			if (result !== undefined) return result;
 		}
 	}
 	if (typeof actual !== "string" && typeof actual !== "number") return op === "ne";
@@ -455,25 +441,31 @@ export function compareValue(
 	if (op === "gt" || op === "ge" || op === "lt" || op === "le") {
 		const da = parseDateTime(a);
 		const de = parseDateTime(e);
-		if (da !== null && de !== null) {
-			return op === "gt" ? da > de : op === "ge" ? da >= de : op === "lt" ? da < de : da <= de;
-		}
+		if (da !== null && de !== null) return ordered(op, da, de) as boolean;
 	}
 	if (!caseExact) {
 		a = a.toLowerCase();
 		e = e.toLowerCase();
 	}
 	switch (op) {
-		case "eq":
-			return a === e;
-		case "ne":
-			return a !== e;
 		case "co":
 			return a.includes(e);
 		case "sw":
 			return a.startsWith(e);
 		case "ew":
 			return a.endsWith(e);
+		default:
+			return ordered(op, a, e) as boolean;
+	}
+}
+
+/** eq, ne and the orderings over two values of one kind; undefined for co, sw and ew. */
+function ordered<T extends number | string>(op: CompareOp, a: T, e: T): boolean | undefined {
+	switch (op) {
+		case "eq":
+			return a === e;
+		case "ne":
+			return a !== e;
 		case "gt":
 			return a > e;
 		case "ge":
@@ -482,6 +474,8 @@ export function compareValue(
 			return a < e;
 		case "le":
 			return a <= e;
+		default:
+			return undefined;
 	}
 }
 

@@ -13,7 +13,18 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote, Time } from "../layout";
+import {
+	Checks,
+	CreateForm,
+	Field,
+	InlineAction,
+	NameCell,
+	ReadOnlyNote,
+	ShownOnce,
+	Table,
+	TenantChecks,
+	Time,
+} from "../layout";
 import type { WireRole, WireTenant } from "./types";
 
 interface WireAccessKey {
@@ -57,116 +68,86 @@ async function accessKeysPage(c: ConsoleContext, state: PageState & { shown?: Sh
 				<code>POST /v1/auth/accesskey/exchange</code>.
 			</p>
 			{shown ? (
-				<section class="card secret" aria-labelledby="created-h">
-					<h2 id="created-h">
-						Access key “{shown.key.name}” {shown.rotated ? "rotated" : "created"}
-					</h2>
-					<p>
-						Copy it now: it is shown only this once and Roster keeps only its hash.
-						{shown.rotated ? " The previous key no longer works." : ""}
-					</p>
-					<label for="new-access-key">Access key</label>
-					<input
-						id="new-access-key"
-						class="secret-value"
-						readonly
-						value={shown.cleartext}
-						data-select-on-focus
-					/>
-				</section>
+				<ShownOnce
+					title={`Access key “${shown.key.name}” ${shown.rotated ? "rotated" : "created"}`}
+					label="Access key"
+					inputId="new-access-key"
+					value={shown.cleartext}
+					hashed
+				>
+					{shown.rotated ? " The previous key no longer works." : ""}
+				</ShownOnce>
 			) : null}
 			{ro ? <ReadOnlyNote /> : null}
-			{keys.length === 0 ? (
-				<Empty>No access keys (or this key may not list them).</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">Name</th>
-								<th scope="col">Id</th>
-								<th scope="col">Status</th>
-								<th scope="col">Roles</th>
-								<th scope="col">Tenants</th>
-								<th scope="col">Created</th>
-								<th scope="col">Expires</th>
-								{ro ? null : <th scope="col">Actions</th>}
-							</tr>
-						</thead>
-						<tbody>
-							{keys.map((k) => (
-								<tr>
-									<td>
-										{k.name}
-										{k.description ? <small class="muted"> {k.description}</small> : null}
-										{k.boundUserId ? (
-											<small class="muted">
-												{" "}
-												bound to{" "}
-												<a href={`/console/users/${encodeURIComponent(k.boundUserId)}`}>{k.boundUserId}</a>
-											</small>
-										) : null}
-									</td>
-									<td>
-										<code>{k.id}</code>
-									</td>
-									<td>{k.status}</td>
-									<td>{k.roleNames.join(", ") || <span class="muted">none</span>}</td>
-									<td>
-										{k.keyTenants.length ? (
-											k.keyTenants
-												.map(
-													(t) =>
-														`${t.tenantName || t.tenantId}${t.roleNames.length ? ` (${t.roleNames.join(", ")})` : ""}`,
-												)
-												.join("; ")
-										) : (
-											<span class="muted">none</span>
-										)}
-										{k.permittedIps.length ? (
-											<small class="muted"> IPs {k.permittedIps.join(", ")}</small>
-										) : null}
-									</td>
-									<td>
-										<Time ms={k.createdTime * 1000} />
-									</td>
-									<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
-									{ro ? null : (
-										<td>
-											<InlineAction
-												action={`${PATH}/status`}
-												csrf={csrf}
-												fields={{ id: k.id, status: k.status === "active" ? "inactive" : "active" }}
-												label={`${k.status === "active" ? "Deactivate" : "Activate"} access key ${k.name}`}
-											>
-												{k.status === "active" ? "Deactivate" : "Activate"}
-											</InlineAction>
-											<InlineAction
-												action={`${PATH}/rotate`}
-												csrf={csrf}
-												fields={{ id: k.id }}
-												label={`Rotate access key ${k.name}`}
-												confirm={`Rotate access key ${k.name}? The current key stops working at once.`}
-											>
-												Rotate
-											</InlineAction>
-											<InlineAction
-												action={`${PATH}/delete`}
-												csrf={csrf}
-												fields={{ id: k.id }}
-												label={`Delete access key ${k.name}`}
-												confirm={`Delete access key ${k.name}? It stops working at once.`}
-											>
-												Delete
-											</InlineAction>
-										</td>
-									)}
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
+			<Table
+				head={["Name", "Id", "Status", "Roles", "Tenants", "Created", "Expires", ro ? null : "Actions"]}
+				rows={keys}
+				empty="No access keys (or this key may not list them)."
+				row={(k) => (
+					<tr>
+						<NameCell name={k.name} description={k.description}>
+							{k.boundUserId ? (
+								<small class="muted">
+									{" "}
+									bound to <a href={`/console/users/${encodeURIComponent(k.boundUserId)}`}>{k.boundUserId}</a>
+								</small>
+							) : null}
+						</NameCell>
+						<td>
+							<code>{k.id}</code>
+						</td>
+						<td>{k.status}</td>
+						<td>{k.roleNames.join(", ") || <span class="muted">none</span>}</td>
+						<td>
+							{k.keyTenants.length ? (
+								k.keyTenants
+									.map(
+										(t) =>
+											`${t.tenantName || t.tenantId}${t.roleNames.length ? ` (${t.roleNames.join(", ")})` : ""}`,
+									)
+									.join("; ")
+							) : (
+								<span class="muted">none</span>
+							)}
+							{k.permittedIps.length ? <small class="muted"> IPs {k.permittedIps.join(", ")}</small> : null}
+						</td>
+						<td>
+							<Time ms={k.createdTime * 1000} />
+						</td>
+						<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
+						{ro ? null : (
+							<td>
+								<InlineAction
+									action={`${PATH}/status`}
+									csrf={csrf}
+									fields={{ id: k.id, status: k.status === "active" ? "inactive" : "active" }}
+									label={`${k.status === "active" ? "Deactivate" : "Activate"} access key ${k.name}`}
+								>
+									{k.status === "active" ? "Deactivate" : "Activate"}
+								</InlineAction>
+								<InlineAction
+									action={`${PATH}/rotate`}
+									csrf={csrf}
+									fields={{ id: k.id }}
+									label={`Rotate access key ${k.name}`}
+									confirm={`Rotate access key ${k.name}? The current key stops working at once.`}
+								>
+									Rotate
+								</InlineAction>
+								<InlineAction
+									action={`${PATH}/delete`}
+									csrf={csrf}
+									fields={{ id: k.id }}
+									label={`Delete access key ${k.name}`}
+									confirm={`Delete access key ${k.name}? It stops working at once.`}
+								>
+									Delete
+								</InlineAction>
+							</td>
+						)}
+					</tr>
+				)}
+			/>
 			{ro ? null : (
 				<CreateForm title="Create an access key" action={PATH} csrf={csrf} submit="Create access key">
 					<Field label="Name" name="name" required />
@@ -179,31 +160,19 @@ async function accessKeysPage(c: ConsoleContext, state: PageState & { shown?: Sh
 						hint="Addresses or CIDR ranges, comma-separated; empty: any"
 					/>
 					{projectRoles.length ? (
-						<fieldset class="span">
-							<legend>Project roles</legend>
-							<div class="checks">
-								{projectRoles.map((r) => (
-									<div class="check">
-										<input id={`akr-${r.id}`} type="checkbox" name="roleNames" value={r.name} />
-										<label for={`akr-${r.id}`}>{r.name}</label>
-									</div>
-								))}
-							</div>
-						</fieldset>
+						<Checks
+							class="span"
+							legend="Project roles"
+							name="roleNames"
+							prefix="akr"
+							options={projectRoles.map((r) => ({ key: r.id, value: r.name, label: r.name }))}
+						/>
 					) : null}
-					{tenants.length ? (
-						<fieldset class="span">
-							<legend>Tenants (without roles; set tenant roles through the API)</legend>
-							<div class="checks">
-								{tenants.map((t) => (
-									<div class="check">
-										<input id={`akt-${t.id}`} type="checkbox" name="tenantIds" value={t.id} />
-										<label for={`akt-${t.id}`}>{t.name || t.id}</label>
-									</div>
-								))}
-							</div>
-						</fieldset>
-					) : null}
+					<TenantChecks
+						legend="Tenants (without roles; set tenant roles through the API)"
+						prefix="akt"
+						tenants={tenants}
+					/>
 				</CreateForm>
 			)}
 		</>,

@@ -1,7 +1,7 @@
 // Activity history (`POST /v1/mgmt/audit/search`): filters, newest first, paged by the API's cursor.
 import type { Hono } from "hono";
 import { type ConsoleContext, type ConsoleEnv, listOf, render, statusOf } from "../context";
-import { Empty, Field, Time } from "../layout";
+import { Field, Table, Time } from "../layout";
 import type { WireAudit } from "./types";
 
 const PAGE = 50;
@@ -81,54 +81,36 @@ async function activityPage(c: ConsoleContext) {
 					{filtered ? <a href="/console/activity">Clear filters</a> : null}
 				</div>
 			</form>
-			{audits.length === 0 ? (
-				<Empty>{filtered ? "No activity matches these filters." : "No activity recorded yet."}</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">When</th>
-								<th scope="col">Action</th>
-								<th scope="col">Result</th>
-								<th scope="col">Actor</th>
-								<th scope="col">Target</th>
-								<th scope="col">User</th>
-								<th scope="col">From</th>
-							</tr>
-						</thead>
-						<tbody>
-							{audits.map((a) => (
-								<tr>
-									<td>
-										<Time ms={a.occurred} />
-									</td>
-									<td>
-										<code>{a.action}</code>
-										{typeof a.data?.path === "string" ? (
-											<small class="muted">
-												{" "}
-												{String(a.data.method ?? "")} {a.data.path}
-											</small>
-										) : null}
-									</td>
-									<td>{a.result}</td>
-									<td>{a.actorName || a.actorId || a.actorType}</td>
-									<td>{a.targetType ? `${a.targetType} ${a.targetId}` : ""}</td>
-									<td>
-										{a.userId ? (
-											<a href={`/console/users/${encodeURIComponent(a.userId)}`}>
-												{a.externalIds[0] ?? a.userId}
-											</a>
-										) : null}
-									</td>
-									<td>{[a.remoteAddress, a.city, a.geo, a.dialect].filter(Boolean).join(" · ")}</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
+			<Table
+				head={["When", "Action", "Result", "Actor", "Target", "User", "From"]}
+				rows={audits}
+				empty={filtered ? "No activity matches these filters." : "No activity recorded yet."}
+				row={(a) => (
+					<tr>
+						<td>
+							<Time ms={a.occurred} />
+						</td>
+						<td>
+							<code>{a.action}</code>
+							{typeof a.data?.path === "string" ? (
+								<small class="muted">
+									{" "}
+									{String(a.data.method ?? "")} {a.data.path}
+								</small>
+							) : null}
+						</td>
+						<td>{a.result}</td>
+						<td>{a.actorName || a.actorId || a.actorType}</td>
+						<td>{a.targetType ? `${a.targetType} ${a.targetId}` : ""}</td>
+						<td>
+							{a.userId ? (
+								<a href={`/console/users/${encodeURIComponent(a.userId)}`}>{a.externalIds[0] ?? a.userId}</a>
+							) : null}
+						</td>
+						<td>{[a.remoteAddress, a.city, a.geo, a.dialect].filter(Boolean).join(" · ")}</td>
+					</tr>
+				)}
+			/>
 			<nav aria-label="Pages" class="pager">
 				{cursor ? <a href={`/console/activity${filtered ? `?${params}` : ""}`}>Newest</a> : null}
 				{next ? (

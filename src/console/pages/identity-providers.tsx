@@ -4,8 +4,8 @@
 import type { Hono } from "hono";
 import { publicOrigin } from "../../api/public-origin";
 import { federationCallbackUrl } from "../../domain/federation/callback";
-import { type ConsoleContext, type ConsoleEnv, renderOver } from "../context";
-import { Empty } from "../layout";
+import { type ConsoleContext, type ConsoleEnv, partnerList, renderOver } from "../context";
+import { NextPage, Table } from "../layout";
 
 export interface WireIdentityProvider {
 	Id: string;
@@ -16,13 +16,10 @@ export interface WireIdentityProvider {
 	OrganizationId: string | null;
 }
 
+const PATH = "/console/identity-providers";
+
 async function identityProvidersPage(c: ConsoleContext) {
-	const cursor = c.req.query("cursor") ?? "";
-	const qs = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-	const res = await c.var.api.partner<{ Items: WireIdentityProvider[]; NextCursor: string | null }>(
-		"GET",
-		`/identity-providers?${qs}`,
-	);
+	const res = await partnerList<WireIdentityProvider>(c, "/identity-providers");
 	const items = res.ok ? res.data.Items : [];
 	const callback = federationCallbackUrl(publicOrigin(c), c.var.session?.projectId ?? "");
 	return renderOver(
@@ -37,61 +34,39 @@ async function identityProvidersPage(c: ConsoleContext) {
 				<label for="callback-url">Callback URL</label>
 				<input id="callback-url" readonly value={callback} data-select-on-focus />
 			</section>
-			{items.length === 0 ? (
-				<Empty>
-					No identity providers. Configure one with <code>management.sso.configureOIDCSettings</code> or{" "}
-					<code>POST /v1/mgmt/oauth/provider</code> (docs/federation.md).
-				</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">Name</th>
-								<th scope="col">Kind</th>
-								<th scope="col">Tenant</th>
-								<th scope="col">Login-id prefix</th>
-								<th scope="col">State</th>
-								<th scope="col">Callback URL</th>
-							</tr>
-						</thead>
-						<tbody>
-							{items.map((p) => (
-								<tr>
-									<td>
-										{p.Name} <small class="muted">{p.Id}</small>
-									</td>
-									<td>{p.Kind === "sso" ? "tenant SSO (OIDC)" : "OAuth provider (OIDC)"}</td>
-									<td>
-										{p.OrganizationId ? (
-											<a href={`/console/tenants/${encodeURIComponent(p.OrganizationId)}`}>
-												<code>{p.OrganizationId}</code>
-											</a>
-										) : (
-											"project"
-										)}
-									</td>
-									<td>{p.Prefix ? <code>{p.Prefix}</code> : "none"}</td>
-									<td>{p.Enabled ? "enabled" : "disabled"}</td>
-									<td>
-										<code>{callback}</code>
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
-			{res.ok && res.data.NextCursor ? (
-				<nav aria-label="Pages" class="pager">
-					<a
-						href={`/console/identity-providers?cursor=${encodeURIComponent(res.data.NextCursor)}`}
-						rel="next"
-					>
-						Next
-					</a>
-				</nav>
-			) : null}
+			<Table
+				head={["Name", "Kind", "Tenant", "Login-id prefix", "State", "Callback URL"]}
+				rows={items}
+				empty={
+					<>
+						No identity providers. Configure one with <code>management.sso.configureOIDCSettings</code> or{" "}
+						<code>POST /v1/mgmt/oauth/provider</code> (docs/federation.md).
+					</>
+				}
+				row={(p) => (
+					<tr>
+						<td>
+							{p.Name} <small class="muted">{p.Id}</small>
+						</td>
+						<td>{p.Kind === "sso" ? "tenant SSO (OIDC)" : "OAuth provider (OIDC)"}</td>
+						<td>
+							{p.OrganizationId ? (
+								<a href={`/console/tenants/${encodeURIComponent(p.OrganizationId)}`}>
+									<code>{p.OrganizationId}</code>
+								</a>
+							) : (
+								"project"
+							)}
+						</td>
+						<td>{p.Prefix ? <code>{p.Prefix}</code> : "none"}</td>
+						<td>{p.Enabled ? "enabled" : "disabled"}</td>
+						<td>
+							<code>{callback}</code>
+						</td>
+					</tr>
+				)}
+			/>
+			<NextPage path={PATH} cursor={res.ok ? res.data.NextCursor : null} />
 		</>,
 	);
 }

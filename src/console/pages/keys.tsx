@@ -12,7 +12,17 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote, Time } from "../layout";
+import {
+	CreateForm,
+	Field,
+	InlineAction,
+	NameCell,
+	ReadOnlyNote,
+	ShownOnce,
+	Table,
+	TenantChecks,
+	Time,
+} from "../layout";
 import type { WireTenant } from "./types";
 
 interface WireKey {
@@ -48,91 +58,66 @@ async function keysPage(
 		res,
 		<>
 			{state.created ? (
-				<section class="card secret" aria-labelledby="created-h">
-					<h2 id="created-h">Key “{state.created.key.name}” created</h2>
-					<p>Copy it now: it is shown only this once and Roster keeps only its hash.</p>
-					<label for="new-key">Management key</label>
-					<input
-						id="new-key"
-						class="secret-value"
-						readonly
-						value={state.created.cleartext}
-						data-select-on-focus
-					/>
-				</section>
+				<ShownOnce
+					title={`Key “${state.created.key.name}” created`}
+					label="Management key"
+					inputId="new-key"
+					value={state.created.cleartext}
+					hashed
+				/>
 			) : null}
 			{ro ? <ReadOnlyNote /> : null}
-			{keys.length === 0 ? (
-				<Empty>No keys (or this key may not list them).</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">Name</th>
-								<th scope="col">Id</th>
-								<th scope="col">Status</th>
-								<th scope="col">Scope</th>
-								<th scope="col">Created</th>
-								<th scope="col">Last used</th>
-								<th scope="col">Expires</th>
-								{ro ? null : <th scope="col">Actions</th>}
-							</tr>
-						</thead>
-						<tbody>
-							{keys.map((k) => (
-								<tr>
-									<td>
-										{k.name}
-										{k.description ? <small class="muted"> {k.description}</small> : null}
-									</td>
-									<td>
-										<code>{k.id}</code>
-									</td>
-									<td>{k.status}</td>
-									<td>
-										{[
-											k.readOnly ? "read-only" : "read-write",
-											k.tenantIds.length ? `tenants ${k.tenantIds.join(", ")}` : "",
-											k.permittedIps.length ? `IPs ${k.permittedIps.join(", ")}` : "",
-										]
-											.filter(Boolean)
-											.join("; ")}
-									</td>
-									<td>
-										<Time ms={k.createdTime * 1000} />
-									</td>
-									<td>
-										<Time ms={k.lastUsedTime * 1000} />
-									</td>
-									<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
-									{ro ? null : (
-										<td>
-											<InlineAction
-												action="/console/keys/status"
-												csrf={csrf}
-												fields={{ id: k.id, status: k.status === "active" ? "inactive" : "active" }}
-												label={`${k.status === "active" ? "Deactivate" : "Activate"} key ${k.name}`}
-											>
-												{k.status === "active" ? "Deactivate" : "Activate"}
-											</InlineAction>
-											<InlineAction
-												action="/console/keys/delete"
-												csrf={csrf}
-												fields={{ id: k.id }}
-												label={`Delete key ${k.name}`}
-												confirm={`Delete key ${k.name}? It stops working at once.`}
-											>
-												Delete
-											</InlineAction>
-										</td>
-									)}
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
+			<Table
+				head={["Name", "Id", "Status", "Scope", "Created", "Last used", "Expires", ro ? null : "Actions"]}
+				rows={keys}
+				empty="No keys (or this key may not list them)."
+				row={(k) => (
+					<tr>
+						<NameCell name={k.name} description={k.description} />
+						<td>
+							<code>{k.id}</code>
+						</td>
+						<td>{k.status}</td>
+						<td>
+							{[
+								k.readOnly ? "read-only" : "read-write",
+								k.tenantIds.length ? `tenants ${k.tenantIds.join(", ")}` : "",
+								k.permittedIps.length ? `IPs ${k.permittedIps.join(", ")}` : "",
+							]
+								.filter(Boolean)
+								.join("; ")}
+						</td>
+						<td>
+							<Time ms={k.createdTime * 1000} />
+						</td>
+						<td>
+							<Time ms={k.lastUsedTime * 1000} />
+						</td>
+						<td>{k.expireTime ? <Time ms={k.expireTime * 1000} /> : "never"}</td>
+						{ro ? null : (
+							<td>
+								<InlineAction
+									action="/console/keys/status"
+									csrf={csrf}
+									fields={{ id: k.id, status: k.status === "active" ? "inactive" : "active" }}
+									label={`${k.status === "active" ? "Deactivate" : "Activate"} key ${k.name}`}
+								>
+									{k.status === "active" ? "Deactivate" : "Activate"}
+								</InlineAction>
+								<InlineAction
+									action="/console/keys/delete"
+									csrf={csrf}
+									fields={{ id: k.id }}
+									label={`Delete key ${k.name}`}
+									confirm={`Delete key ${k.name}? It stops working at once.`}
+								>
+									Delete
+								</InlineAction>
+							</td>
+						)}
+					</tr>
+				)}
+			/>
 			{ro ? null : (
 				<CreateForm title="Create a key" action="/console/keys" csrf={csrf} submit="Create key">
 					<Field label="Name" name="name" required />
@@ -147,19 +132,7 @@ async function keysPage(
 						<input id="f-readOnly" type="checkbox" name="readOnly" value="true" />
 						<label for="f-readOnly">Read-only</label>
 					</div>
-					{tenants.length ? (
-						<fieldset class="span">
-							<legend>Bind to tenants (optional)</legend>
-							<div class="checks">
-								{tenants.map((t) => (
-									<div class="check">
-										<input id={`kt-${t.id}`} type="checkbox" name="tenantIds" value={t.id} />
-										<label for={`kt-${t.id}`}>{t.name || t.id}</label>
-									</div>
-								))}
-							</div>
-						</fieldset>
-					) : null}
+					<TenantChecks legend="Bind to tenants (optional)" prefix="kt" tenants={tenants} />
 				</CreateForm>
 			)}
 		</>,

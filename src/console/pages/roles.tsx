@@ -11,7 +11,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
+import { Checks, Empty, Field, InlineAction, PostForm, ReadOnlyNote, Section } from "../layout";
 import type { WirePermission, WireRole, WireTenant } from "./types";
 
 const PermissionChecks = ({
@@ -26,23 +26,17 @@ const PermissionChecks = ({
 	permissions.length === 0 ? (
 		<p class="muted">No permissions defined yet.</p>
 	) : (
-		<fieldset>
-			<legend>Permissions</legend>
-			<div class="checks">
-				{permissions.map((p) => (
-					<div class="check">
-						<input
-							id={`${prefix}-${p.name}`}
-							type="checkbox"
-							name="permissions"
-							value={p.name}
-							checked={chosen.includes(p.name)}
-						/>
-						<label for={`${prefix}-${p.name}`}>{p.name}</label>
-					</div>
-				))}
-			</div>
-		</fieldset>
+		<Checks
+			legend="Permissions"
+			name="permissions"
+			prefix={prefix}
+			options={permissions.map((p) => ({
+				key: p.name,
+				value: p.name,
+				label: p.name,
+				checked: chosen.includes(p.name),
+			}))}
+		/>
 	);
 
 async function rolesPage(c: ConsoleContext, state: PageState = {}) {

@@ -13,7 +13,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { CreateForm, Empty, ErrorBox, Field, PostForm, ReadOnlyNote, Section, Time } from "../layout";
+import { CreateForm, Empty, ErrorBox, Field, PostForm, ReadOnlyNote, Section, Table, Time } from "../layout";
 import type { WireRole, WireTenant, WireUser } from "./types";
 import { PAGE_SIZE } from "./users";
 
@@ -29,40 +29,26 @@ async function tenantsPage(c: ConsoleContext, state: PageState = {}) {
 		state,
 		res,
 		<>
-			{tenants.length === 0 ? (
-				<Empty>No tenants yet.</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">Name</th>
-								<th scope="col">Id</th>
-								<th scope="col">Self-provisioning domains</th>
-								<th scope="col">State</th>
-								<th scope="col">Created</th>
-							</tr>
-						</thead>
-						<tbody>
-							{tenants.map((t) => (
-								<tr>
-									<td>
-										<a href={tenantPath(t.id)}>{t.name || t.id}</a>
-									</td>
-									<td>
-										<code>{t.id}</code>
-									</td>
-									<td>{t.selfProvisioningDomains.join(", ")}</td>
-									<td>{t.disabled ? "disabled" : "enabled"}</td>
-									<td>
-										<Time ms={t.createdTime * 1000} />
-									</td>
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
+			<Table
+				head={["Name", "Id", "Self-provisioning domains", "State", "Created"]}
+				rows={tenants}
+				empty="No tenants yet."
+				row={(t) => (
+					<tr>
+						<td>
+							<a href={tenantPath(t.id)}>{t.name || t.id}</a>
+						</td>
+						<td>
+							<code>{t.id}</code>
+						</td>
+						<td>{t.selfProvisioningDomains.join(", ")}</td>
+						<td>{t.disabled ? "disabled" : "enabled"}</td>
+						<td>
+							<Time ms={t.createdTime * 1000} />
+						</td>
+					</tr>
+				)}
+			/>
 			{ro ? (
 				<ReadOnlyNote />
 			) : (

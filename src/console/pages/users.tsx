@@ -12,7 +12,7 @@ import {
 	statusOf,
 	unwrap,
 } from "../context";
-import { CreateForm, Empty, Field, ReadOnlyNote, Time } from "../layout";
+import { CreateForm, Field, ReadOnlyNote, Table, Time } from "../layout";
 import type { WireRole, WireTenant, WireUser } from "./types";
 
 export const PAGE_SIZE = 50;
@@ -137,44 +137,27 @@ async function usersPage(c: ConsoleContext, state: PageState = {}) {
 						? "No users"
 						: `Users ${n(first + 1)}–${n(Math.min(first + users.length, total))} of ${n(total)}`}
 				</h2>
-				{users.length === 0 ? (
-					<Empty>{filtered ? "No user matches these filters." : "This project has no users yet."}</Empty>
-				) : (
-					<div class="table-wrap">
-						<table>
-							<thead>
-								<tr>
-									<th scope="col">Login id</th>
-									<th scope="col">Name</th>
-									<th scope="col">Email</th>
-									<th scope="col">Status</th>
-									<th scope="col">Tenants</th>
-									<th scope="col">Created</th>
-								</tr>
-							</thead>
-							<tbody>
-								{users.map((u) => (
-									<tr>
-										<td>
-											<a href={`/console/users/${encodeURIComponent(u.userId)}`}>
-												{u.loginIds[0] ?? u.userId}
-											</a>
-										</td>
-										<td>{u.name}</td>
-										<td>{u.email}</td>
-										<td>
-											<span class={`status status-${u.status}`}>{u.status}</span>
-										</td>
-										<td>{u.userTenants.map((t) => t.tenantName || t.tenantId).join(", ")}</td>
-										<td>
-											<Time ms={u.createdTime * 1000} />
-										</td>
-									</tr>
-								))}
-							</tbody>
-						</table>
-					</div>
-				)}
+				<Table
+					head={["Login id", "Name", "Email", "Status", "Tenants", "Created"]}
+					rows={users}
+					empty={filtered ? "No user matches these filters." : "This project has no users yet."}
+					row={(u) => (
+						<tr>
+							<td>
+								<a href={`/console/users/${encodeURIComponent(u.userId)}`}>{u.loginIds[0] ?? u.userId}</a>
+							</td>
+							<td>{u.name}</td>
+							<td>{u.email}</td>
+							<td>
+								<span class={`status status-${u.status}`}>{u.status}</span>
+							</td>
+							<td>{u.userTenants.map((t) => t.tenantName || t.tenantId).join(", ")}</td>
+							<td>
+								<Time ms={u.createdTime * 1000} />
+							</td>
+						</tr>
+					)}
+				/>
 				{total > PAGE_SIZE ? (
 					<nav aria-label="Pages" class="pager">
 						{f.page > 0 ? <a href={pageLink(f, 0)}>First</a> : null}

@@ -2,7 +2,7 @@
 // fields, its deliveries with their attempts, replay, the test ping and secret rotation.
 import type { Hono } from "hono";
 import { type ConsoleContext, type ConsoleEnv, formOf, type PageState, render, statusOf } from "../context";
-import { Empty, InlineAction, ReadOnlyNote, Section, Time } from "../layout";
+import { InlineAction, ReadOnlyNote, Section, ShownOnce, Table, Time } from "../layout";
 import type { WireEndpoint } from "./webhooks";
 
 const PAGE = 20;
@@ -75,15 +75,16 @@ async function webhookPage(c: ConsoleContext, state: PageState & { secret?: stri
 				<a href="/console/webhooks">All webhook endpoints</a>
 			</p>
 			{state.secret ? (
-				<section class="card secret" aria-labelledby="rotated-h">
-					<h2 id="rotated-h">Secret rotated</h2>
-					<p>
-						Copy the new signing secret now: it is shown only this once. The previous secret keeps signing
-						deliveries (as a second signature) for 24 hours, so receivers can switch over.
-					</p>
-					<label for="new-secret">New signing secret</label>
-					<input id="new-secret" class="secret-value" readonly value={state.secret} data-select-on-focus />
-				</section>
+				<ShownOnce
+					title="Secret rotated"
+					headingId="rotated-h"
+					label="New signing secret"
+					inputId="new-secret"
+					value={state.secret}
+				>
+					Copy the new signing secret now: it is shown only this once. The previous secret keeps signing
+					deliveries (as a second signature) for 24 hours, so receivers can switch over.
+				</ShownOnce>
 			) : null}
 			{ro ? <ReadOnlyNote /> : null}
 			<Section title="Endpoint" id="endpoint">
@@ -148,70 +149,55 @@ async function webhookPage(c: ConsoleContext, state: PageState & { secret?: stri
 						{status ? <a href={base}>Clear filter</a> : null}
 					</div>
 				</form>
-				{items.length === 0 ? (
-					<Empty>{status ? `No ${status} deliveries.` : "No deliveries yet."}</Empty>
-				) : (
-					<div class="table-wrap">
-						<table>
-							<thead>
-								<tr>
-									<th scope="col">Created</th>
-									<th scope="col">Event</th>
-									<th scope="col">Status</th>
-									<th scope="col">Attempts</th>
-									<th scope="col">Next attempt</th>
-									{ro ? null : <th scope="col">Actions</th>}
-								</tr>
-							</thead>
-							<tbody>
-								{items.map((d) => (
-									<tr>
-										<td>
-											<Time ms={ms(d.CreatedAt)} />
-											<small class="muted">
-												{" "}
-												<code>{d.Id}</code>
-											</small>
-										</td>
-										<td>
-											<code>{d.EventType}</code>
-											{d.EventSeq === null ? null : <small class="muted"> seq {d.EventSeq}</small>}
-										</td>
-										<td>
-											{d.Status}
-											{d.LastStatusCode === null ? null : ` (${d.LastStatusCode})`}
-										</td>
-										<td>
-											{d.AttemptLog.length === 0 ? (
-												d.Attempts
-											) : (
-												<details>
-													<summary>{`${d.Attempts} attempt${d.Attempts === 1 ? "" : "s"}`}</summary>
-													<Attempts log={d.AttemptLog} />
-												</details>
-											)}
-										</td>
-										<td>
-											<Time ms={ms(d.NextAttemptAt)} />
-										</td>
-										{ro ? null : (
-											<td>
-												<InlineAction
-													action={`${base}/replay`}
-													csrf={csrf}
-													fields={{ deliveryId: d.Id }}
-													label={`Replay delivery ${d.Id}`}
-												>
-													Replay
-												</InlineAction>
-											</td>
-										)}
-									</tr>
-								))}
-							</tbody>
-						</table>
-					</div>
-				)}
+				<Table
+					head={["Created", "Event", "Status", "Attempts", "Next attempt", ro ? null : "Actions"]}
+					rows={items}
+					empty={status ? `No ${status} deliveries.` : "No deliveries yet."}
+					row={(d) => (
+						<tr>
+							<td>
+								<Time ms={ms(d.CreatedAt)} />
+								<small class="muted">
+									{" "}
+									<code>{d.Id}</code>
+								</small>
+							</td>
+							<td>
+								<code>{d.EventType}</code>
+								{d.EventSeq === null ? null : <small class="muted"> seq {d.EventSeq}</small>}
+							</td>
+							<td>
+								{d.Status}
+								{d.LastStatusCode === null ? null : ` (${d.LastStatusCode})`}
+							</td>
+							<td>
+								{d.AttemptLog.length === 0 ? (
+									d.Attempts
+								) : (
+									<details>
+										<summary>{`${d.Attempts} attempt${d.Attempts === 1 ? "" : "s"}`}</summary>
+										<Attempts log={d.AttemptLog} />
+									</details>
+								)}
+							</td>
+							<td>
+								<Time ms={ms(d.NextAttemptAt)} />
+							</td>
+							{ro ? null : (
+								<td>
+									<InlineAction
+										action={`${base}/replay`}
+										csrf={csrf}
+										fields={{ deliveryId: d.Id }}
+										label={`Replay delivery ${d.Id}`}
+									>
+										Replay
+									</InlineAction>
+								</td>
+							)}
+						</tr>
+					)}
+				/>
 				<nav aria-label="Pages" class="pager">
 					{cursor ? <a href={filter ? `${base}?${filter}` : base}>Newest</a> : null}
 					{next ? (

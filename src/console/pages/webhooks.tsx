@@ -9,10 +9,11 @@ import {
 	formOf,
 	listOf,
 	type PageState,
+	partnerList,
 	renderOver,
 	statusOf,
 } from "../context";
-import { CreateForm, Empty, Field, InlineAction, ReadOnlyNote, Time } from "../layout";
+import { CreateForm, Field, InlineAction, NextPage, ReadOnlyNote, ShownOnce, Table, Time } from "../layout";
 
 export interface WireEndpoint {
 	Id: string;
@@ -30,12 +31,7 @@ async function webhooksPage(
 	c: ConsoleContext,
 	state: PageState & { created?: WireEndpoint & { Secret: string } } = {},
 ) {
-	const cursor = c.req.query("cursor") ?? "";
-	const qs = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
-	const res = await c.var.api.partner<{ Items: WireEndpoint[]; NextCursor: string | null }>(
-		"GET",
-		`/webhooks?${qs}`,
-	);
+	const res = await partnerList<WireEndpoint>(c, "/webhooks");
 	const items = res.ok ? res.data.Items : [];
 	const ro = c.var.session?.readOnly;
 	const csrf = c.var.csrf;
@@ -46,85 +42,58 @@ async function webhooksPage(
 		res,
 		<>
 			{state.created ? (
-				<section class="card secret" aria-labelledby="created-h">
-					<h2 id="created-h">Endpoint created</h2>
-					<p>Copy its signing secret now: it is shown only this once.</p>
-					<label for="new-secret">Signing secret</label>
-					<input
-						id="new-secret"
-						class="secret-value"
-						readonly
-						value={state.created.Secret}
-						data-select-on-focus
-					/>
-				</section>
+				<ShownOnce
+					label="Signing secret"
+					inputId="new-secret"
+					value={state.created.Secret}
+					title="Endpoint created"
+				>
+					Copy its signing secret now: it is shown only this once.
+				</ShownOnce>
 			) : null}
 			{ro ? <ReadOnlyNote /> : null}
-			{items.length === 0 ? (
-				<Empty>No webhook endpoints.</Empty>
-			) : (
-				<div class="table-wrap">
-					<table>
-						<thead>
-							<tr>
-								<th scope="col">URL</th>
-								<th scope="col">Kind</th>
-								<th scope="col">Events</th>
-								<th scope="col">State</th>
-								<th scope="col">Created</th>
-								{ro ? null : <th scope="col">Actions</th>}
-							</tr>
-						</thead>
-						<tbody>
-							{items.map((w) => (
-								<tr>
-									<td>
-										<a href={`/console/webhooks/${encodeURIComponent(w.Id)}`}>
-											<code>{w.Url}</code>
-										</a>
-										{w.Description ? <small class="muted"> {w.Description}</small> : null}
-									</td>
-									<td>{w.Kind}</td>
-									<td>{w.EventTypes.join(", ") || "all"}</td>
-									<td>
-										{w.Enabled ? "enabled" : `disabled${w.DisabledReason ? ` (${w.DisabledReason})` : ""}`}
-									</td>
-									<td>
-										<Time ms={Date.parse(w.CreatedAt)} />
-									</td>
-									{ro ? null : (
-										<td>
-											<InlineAction
-												action="/console/webhooks/toggle"
-												csrf={csrf}
-												fields={{ id: w.Id, enabled: w.Enabled ? "false" : "true" }}
-											>
-												{w.Enabled ? "Disable" : "Enable"}
-											</InlineAction>
-											<InlineAction
-												action="/console/webhooks/delete"
-												csrf={csrf}
-												fields={{ id: w.Id }}
-												label={`Delete endpoint ${w.Url}`}
-												confirm="Delete this endpoint and its deliveries?"
-											>
-												Delete
-											</InlineAction>
-										</td>
-									)}
-								</tr>
-							))}
-						</tbody>
-					</table>
-				</div>
-			)}
-			{res.ok && res.data.NextCursor ? (
-				<nav aria-label="Pages" class="pager">
-					<a href={`/console/webhooks?cursor=${encodeURIComponent(res.data.NextCursor)}`} rel="next">
-						Next
-					</a>
-				</nav>
-			) : null}
+			<Table
+				head={["URL", "Kind", "Events", "State", "Created", ro ? null : "Actions"]}
+				rows={items}
+				empty="No webhook endpoints."
+				row={(w) => (
+					<tr>
+						<td>
+							<a href={`/console/webhooks/${encodeURIComponent(w.Id)}`}>
+								<code>{w.Url}</code>
+							</a>
+							{w.Description ? <small class="muted"> {w.Description}</small> : null}
+						</td>
+						<td>{w.Kind}</td>
+						<td>{w.EventTypes.join(", ") || "all"}</td>
+						<td>{w.Enabled ? "enabled" : `disabled${w.DisabledReason ? ` (${w.DisabledReason})` : ""}`}</td>
+						<td>
+							<Time ms={Date.parse(w.CreatedAt)} />
+						</td>
+						{ro ? null : (
+							<td>
+								<InlineAction
+									action="/console/webhooks/toggle"
+									csrf={csrf}
+									fields={{ id: w.Id, enabled: w.Enabled ? "false" : "true" }}
+								>
+									{w.Enabled ? "Disable" : "Enable"}
+								</InlineAction>
+								<InlineAction
+									action="/console/webhooks/delete"
+									csrf={csrf}
+									fields={{ id: w.Id }}
+									label={`Delete endpoint ${w.Url}`}
+									confirm="Delete this endpoint and its deliveries?"
+								>
+									Delete
+								</InlineAction>
+							</td>
+						)}
+					</tr>
+				)}
+			/>
+			<NextPage path="/console/webhooks" cursor={res.ok ? res.data.NextCursor : null} />
 			{ro ? null : (
 				<CreateForm title="Add an endpoint" action="/console/webhooks" csrf={csrf} submit="Add endpoint">
 					<Field label="URL" name="url" type="url" required hint="A public https URL" />

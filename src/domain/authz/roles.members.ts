@@ -7,7 +7,7 @@ import { DomainError, invalid } from "../errors";
 import { checkCount, checkLength } from "../input-limits";
 import { MAX_NAME_LENGTH } from "../limits";
 import { assertTenantInScope, membersOnly, tenantView } from "../scope";
-import { type RoleRow, roleQueryStatements } from "./roles.query";
+import { type RoleRow, roleQueryStatements, toRoleRow } from "./roles.query";
 
 // A role of one scope (tenant "" = the project's roles, else one tenant's) as a group: created,
 // renamed, deleted, and its members (user_roles rows of the role with the scope's tenant id) added
@@ -75,21 +75,8 @@ const roleRead = (projectId: string, tenantId: string, id: string) =>
 		withMembers: true,
 	}).page;
 
-function toRoleRow(row: Record<string, unknown> | undefined): RoleRow | undefined {
-	if (!row) return undefined;
-	return {
-		id: String(row.id),
-		name: String(row.name),
-		description: String(row.description ?? ""),
-		tenantId: String(row.tenant_id),
-		externalId: (row.external_id as string | null) ?? null,
-		createdAt: Number(row.created_at),
-		modifiedAt: row.modified_at === null || row.modified_at === undefined ? null : Number(row.modified_at),
-		version: Number(row.version),
-		memberCount: Number(row.member_count ?? 0),
-		members: JSON.parse(String(row.members ?? "[]")),
-	};
-}
+const roleOf = (row: Record<string, unknown> | undefined): RoleRow | undefined =>
+	row ? toRoleRow(row, true) : undefined;
 
 function checkName(name: string | undefined, field = "name"): string {
 	const trimmed = name?.trim();
@@ -142,7 +129,7 @@ export async function getScopedRole(scopedDeps: Deps, projectId: string, tenantI
 	const { deps, tenantIds } = tenantView(scopedDeps);
 	if (tenantIds && !tenantIds.includes(tenantId)) throw notFound(id);
 	const [rows] = await batch(deps.d1, [roleRead(projectId, tenantId, id)]);
-	const role = toRoleRow(rows?.[0]);
+	const role = roleOf(rows?.[0]);
 	if (!role) throw notFound(id);
 	return role;
 }
@@ -248,7 +235,7 @@ export async function createScopedRole(
 		entriesFrom: plan.entries,
 		reads: [roleRead(projectId, tenantId, id)],
 	});
-	const created = toRoleRow(reads[0]?.[0]);
+	const created = roleOf(reads[0]?.[0]);
 	if (!created) throw notFound(id);
 	return created;
 }
@@ -296,7 +283,7 @@ export async function changeScopedRole(
 		sql`SELECT name, external_id AS externalId FROM roles WHERE project_id = ${projectId} AND tenant_id = ${tenantId}
 			AND id != ${id} AND (name = ${name ?? null} OR (external_id IS NOT NULL AND external_id = ${externalId ?? null}))`,
 	]);
-	const role = toRoleRow(roleRows?.[0]);
+	const role = roleOf(roleRows?.[0]);
 	if (!role) throw notFound(id);
 	checkVersion(role, change.expectVersions);
 	checkMembers(members, found, tenantId);
@@ -349,7 +336,7 @@ export async function changeScopedRole(
 			throw notFound(id);
 		throw failure;
 	});
-	const updated = toRoleRow(reads[0]?.[0]);
+	const updated = roleOf(reads[0]?.[0]);
 	if (!updated) throw notFound(id);
 	return updated;
 }
@@ -366,7 +353,7 @@ export async function deleteScopedRole(
 	if (tenantIds && !tenantIds.includes(tenantId)) throw notFound(id);
 	const deps = scoped(scopedDeps, tenantId);
 	const [roleRows] = await batch(deps.d1, [roleRead(projectId, tenantId, id)]);
-	const role = toRoleRow(roleRows?.[0]);
+	const role = roleOf(roleRows?.[0]);
 	if (!role) throw notFound(id);
 	checkVersion(role, expectVersions);
 	await commit(deps, projectId, {

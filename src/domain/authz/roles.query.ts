@@ -1,9 +1,21 @@
-import { type SQL, sql } from "drizzle-orm";
-import { batch } from "../../db/sql";
+import { sql } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { invalid } from "../errors";
+import {
+	type Compiled,
+	checkDepth,
+	checkPage,
+	compare,
+	FALSE,
+	junction,
+	MAX_CHAR,
+	not,
+	type QueryOp,
+	sortTerm,
+	TRUE,
+	textPresent,
+	totalAndPage,
+} from "../predicate-sql";
 import { assertTenantInScope, tenantView } from "../scope";
-import type { QueryOp } from "../users/users.query";
 
 // The roles of one scope (tenant "" = the project's roles, else one tenant's) matching a neutral
 // predicate tree, as one page with the exact total and, when asked, each role's members in that
@@ -65,45 +77,15 @@ export const MAX_LISTED_MEMBERS = 1000;
 export const MAX_ROLE_QUERY_LIMIT = 1000;
 const MAX_OFFSET = 1_000_000_000;
 
-interface Compiled {
-	sql: SQL;
-	selective: boolean;
-}
-
 const TEXT_COLUMN: Record<RoleTextField, string> = {
 	id: "r.id",
 	name: "r.name",
 	externalId: "r.external_id",
 };
-const MAX_CHAR = "\u{10FFFF}";
-
-const not = (inner: Compiled): Compiled => ({ sql: sql`NOT coalesce((${inner.sql}), 0)`, selective: false });
-
-function compare(op: QueryOp, left: SQL, right: SQL): SQL {
-	switch (op) {
-		case "gt":
-			return sql`${left} > ${right}`;
-		case "ge":
-			return sql`${left} >= ${right}`;
-		case "lt":
-			return sql`${left} < ${right}`;
-		case "le":
-			return sql`${left} <= ${right}`;
-		case "co":
-			return sql`instr(${left}, ${right}) > 0`;
-		case "sw":
-			return sql`substr(${left}, 1, length(${right})) = ${right}`;
-		case "ew":
-			// substr from before the start gives the whole text, which equals the suffix only if it is it.
-			return sql`substr(${left}, -length(${right})) = ${right}`;
-		default:
-			return sql`${left} = ${right}`;
-	}
-}
 
 function compileText(p: Extract<RolePredicate, { kind: "text" }>): Compiled {
 	const column = sql.raw(TEXT_COLUMN[p.field]);
-	if (p.op === "pr") return { sql: sql`(${column} IS NOT NULL AND ${column} != '')`, selective: false };
+	if (p.op === "pr") return { sql: textPresent(column), selective: false };
 	if (p.op === "ne") return not(compileText({ ...p, op: "eq" }));
 	const value = p.value ?? "";
 	if (value === "" && (p.op === "co" || p.op === "sw" || p.op === "ew")) {
@@ -127,22 +109,16 @@ function compileText(p: Extract<RolePredicate, { kind: "text" }>): Compiled {
 }
 
 function compile(projectId: string, tenantId: string, p: RolePredicate, depth = 0): Compiled {
-	if (depth > 64) throw invalid("filter", "nested too deeply");
+	checkDepth(depth);
 	switch (p.kind) {
 		case "const":
-			return { sql: p.value ? sql`1` : sql`0`, selective: !p.value };
+			return p.value ? TRUE : FALSE;
 		case "and":
-		case "or": {
-			const items = p.items.map((i) => compile(projectId, tenantId, i, depth + 1));
-			if (items.length === 0) return { sql: p.kind === "and" ? sql`1` : sql`0`, selective: false };
-			return {
-				sql: sql`(${sql.join(
-					items.map((i) => i.sql),
-					p.kind === "and" ? sql` AND ` : sql` OR `,
-				)})`,
-				selective: p.kind === "and" ? items.some((i) => i.selective) : items.every((i) => i.selective),
-			};
-		}
+		case "or":
+			return junction(
+				p.kind,
+				p.items.map((i) => compile(projectId, tenantId, i, depth + 1)),
+			);
 		case "not":
 			return not(compile(projectId, tenantId, p.item, depth + 1));
 		case "text":
@@ -155,11 +131,7 @@ function compile(projectId: string, tenantId: string, p: RolePredicate, depth = 
 			const column = sql.raw(
 				p.field === "createdAt" ? "r.created_at" : "coalesce(r.modified_at, r.created_at)",
 			);
-			const value = sql`${p.value ?? 0}`;
-			return {
-				sql: p.op === "ne" ? sql`${column} != ${value}` : compare(p.op, column, value),
-				selective: false,
-			};
+			return { sql: compare(p.op, column, sql`${p.value ?? 0}`), selective: false };
 		}
 		case "member":
 			// user_roles' primary key (user_id, tenant_id, role_id); `+project_id` keeps SQLite off
@@ -194,20 +166,15 @@ const membersColumns = (withMembers: boolean) =>
 
 /** The page and count statements (exported for the query-plan tests). */
 export function roleQueryStatements(projectId: string, q: RoleQuery) {
-	if (!Number.isInteger(q.limit) || q.limit < 0 || q.limit > MAX_ROLE_QUERY_LIMIT) {
-		throw invalid("count", `must be a whole number from 0 to ${MAX_ROLE_QUERY_LIMIT}`);
-	}
-	if (!Number.isInteger(q.offset) || q.offset < 0 || q.offset > MAX_OFFSET) {
-		throw invalid("startIndex", `must be a whole number within the first ${MAX_OFFSET} results`);
-	}
-	const filter = q.where ? compile(projectId, q.tenantId, q.where) : { sql: sql`1`, selective: false };
+	checkPage(q, MAX_ROLE_QUERY_LIMIT, MAX_OFFSET);
+	const filter = q.where ? compile(projectId, q.tenantId, q.where) : TRUE;
 	// Selective: driven from the named ids; otherwise from the scope's prefix of roles_scope_name_uq.
 	const scope = filter.selective
 		? sql`+r.project_id = ${projectId} AND +r.tenant_id = ${q.tenantId}`
 		: sql`r.project_id = ${projectId} AND r.tenant_id = ${q.tenantId}`;
 	const where = sql`${scope} AND ${filter.sql}`;
 	const terms: string[] = [];
-	if (q.sort) terms.push(`${SORT_EXPR[q.sort.key]} ${q.sort.desc ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`);
+	if (q.sort) terms.push(sortTerm(SORT_EXPR[q.sort.key], q.sort.desc));
 	terms.push("r.created_at", "r.id");
 	return {
 		page: sql`SELECT r.id, r.name, r.description, r.tenant_id, r.external_id, r.created_at, r.modified_at,
@@ -217,7 +184,8 @@ export function roleQueryStatements(projectId: string, q: RoleQuery) {
 	};
 }
 
-function toRow(row: Record<string, unknown>, withMembers: boolean): RoleRow {
+/** A row of the page statement as a role (also read by roles.members.ts). */
+export function toRoleRow(row: Record<string, unknown>, withMembers: boolean): RoleRow {
 	const out: RoleRow = {
 		id: String(row.id),
 		name: String(row.name),
@@ -245,10 +213,6 @@ export async function queryRoles(
 	const { deps: d, tenantIds } = tenantView(deps);
 	// The project's roles ("") are outside every tenant-bound key's tenants.
 	assertTenantInScope(tenantIds, q.tenantId);
-	const { page, count } = roleQueryStatements(projectId, q);
-	const [counted, rows] = await batch(d.d1, q.limit === 0 ? [count] : [count, page]);
-	return {
-		total: Number(counted?.[0]?.total ?? 0),
-		roles: (rows ?? []).map((r) => toRow(r, q.withMembers)),
-	};
+	const { total, rows } = await totalAndPage(d.d1, roleQueryStatements(projectId, q), q.limit);
+	return { total, roles: rows.map((r) => toRoleRow(r, q.withMembers)) };
 }

@@ -1,7 +1,21 @@
 import { type SQL, sql } from "drizzle-orm";
-import { batch } from "../../db/sql";
 import type { Deps } from "../deps";
 import { invalid } from "../errors";
+import {
+	type Compiled,
+	checkDepth,
+	checkPage,
+	compare,
+	FALSE,
+	junction,
+	MAX_CHAR,
+	not,
+	type QueryOp,
+	sortTerm,
+	TRUE,
+	textPresent,
+	totalAndPage,
+} from "../predicate-sql";
 import { membersOnly, tenantView } from "../scope";
 import { identifierKey, isUserIdShaped } from "./identifiers";
 import type { User, UserStatus } from "./user.types";
@@ -15,7 +29,7 @@ import { trigramQuery } from "./users.search";
 // user_roles_role_idx, user_attribute_values_lookup_idx and the users_fts trigram index.
 // Dialects map their own filter languages onto it (the SCIM dialect: src/api/scim/users-query.ts).
 
-export type QueryOp = "eq" | "ne" | "co" | "sw" | "ew" | "gt" | "ge" | "lt" | "le";
+export type { QueryOp } from "../predicate-sql";
 
 /**
  * Text fields. `loginId` is the primary login id (case-insensitive, as identifiers compare);
@@ -100,12 +114,6 @@ export interface UserQuery {
 export const MAX_QUERY_LIMIT = 1000;
 export const MAX_QUERY_OFFSET = 1_000_000_000;
 
-interface Compiled {
-	sql: SQL;
-	/** Names few users through an index: the page is read from it, not by walking the project. */
-	selective: boolean;
-}
-
 const TEXT_COLUMN: Record<UserTextField, string> = {
 	id: "u.id",
 	loginId: "(u.login_ids ->> 0)",
@@ -129,44 +137,9 @@ const IN_FTS = new Set<UserTextField>([
 ]);
 const CASE_EXACT = new Set<UserTextField>(["id", "externalId"]);
 
-/** The greatest code point: `k <= x < k || MAX_CHAR` is "x starts with k" as an index range. */
-const MAX_CHAR = "\u{10FFFF}";
-
-const TRUE: Compiled = { sql: sql`1`, selective: false };
-const FALSE: Compiled = { sql: sql`0`, selective: true };
-
-function not(inner: Compiled): Compiled {
-	// coalesce: a NULL column compares as NULL, and "not equal" must include it.
-	return { sql: sql`NOT coalesce((${inner.sql}), 0)`, selective: false };
-}
-
-function ordered(op: QueryOp, left: SQL, right: SQL): SQL {
-	switch (op) {
-		case "gt":
-			return sql`${left} > ${right}`;
-		case "ge":
-			return sql`${left} >= ${right}`;
-		case "lt":
-			return sql`${left} < ${right}`;
-		case "le":
-			return sql`${left} <= ${right}`;
-		case "co":
-			return sql`instr(${left}, ${right}) > 0`;
-		case "sw":
-			return sql`substr(${left}, 1, length(${right})) = ${right}`;
-		case "ew":
-			// substr from before the start gives the whole text, which equals the suffix only if it is it.
-			return sql`substr(${left}, -length(${right})) = ${right}`;
-		default:
-			return sql`${left} = ${right}`;
-	}
-}
-
 function compileText(projectId: string, p: Extract<UserPredicate, { kind: "text" }>): Compiled {
 	const column = sql.raw(TEXT_COLUMN[p.field]);
-	if (p.op === "pr") {
-		return { sql: sql`(${column} IS NOT NULL AND ${column} != '')`, selective: false };
-	}
+	if (p.op === "pr") return { sql: textPresent(column), selective: false };
 	const value = p.value ?? "";
 	if (p.op === "ne") return not(compileText(projectId, { ...p, op: "eq" }));
 	// Every text contains, starts and ends with the empty text.
@@ -226,7 +199,7 @@ function compileText(projectId: string, p: Extract<UserPredicate, { kind: "text"
 	const exact = CASE_EXACT.has(p.field);
 	const left = exact ? column : sql`lower(${column})`;
 	const right = exact ? sql`${value}` : sql`lower(${value})`;
-	const confirm = ordered(p.op, left, right);
+	const confirm = compare(p.op, left, right);
 	// Text matches of 3 characters or more are narrowed by the trigram index (it folds case
 	// more widely than lower(), so it never drops a match), then confirmed on the column.
 	const narrowable = p.op === "eq" || p.op === "co" || p.op === "sw" || p.op === "ew";
@@ -265,9 +238,7 @@ function caseVariants(text: string): string[] {
 function compileTime(p: Extract<UserPredicate, { kind: "time" }>): Compiled {
 	const column = sql.raw(p.field === "createdAt" ? "u.created_at" : "u.modified_at");
 	if (p.op === "pr") return TRUE;
-	const value = p.value ?? 0;
-	if (p.op === "ne") return { sql: sql`${column} != ${value}`, selective: false };
-	return { sql: ordered(p.op, column, sql`${value}`), selective: false };
+	return { sql: compare(p.op, column, sql`${p.value ?? 0}`), selective: false };
 }
 
 function compileAttribute(projectId: string, p: Extract<UserPredicate, { kind: "attribute" }>): Compiled {
@@ -281,14 +252,14 @@ function compileAttribute(projectId: string, p: Extract<UserPredicate, { kind: "
 	if (p.op === "pr") return of(sql`value IS NOT NULL AND value != ''`);
 	const raw = p.value ?? "";
 	const value = typeof raw === "boolean" ? Number(raw) : raw;
-	if (typeof value === "number") return of(ordered(p.op, sql`value`, sql`${value}`));
+	if (typeof value === "number") return of(compare(p.op, sql`value`, sql`${value}`));
 	if (value === "" && (p.op === "co" || p.op === "sw" || p.op === "ew")) return of(sql`value IS NOT NULL`);
 	if (p.caseExact) {
 		if (p.op === "sw") return of(sql`value >= ${value} AND value < ${value + MAX_CHAR}`);
-		return of(ordered(p.op, sql`value`, sql`${value}`));
+		return of(compare(p.op, sql`value`, sql`${value}`));
 	}
 	// Strings ignore ASCII case (SCIM's caseExact false); the index narrows to the attribute's values.
-	return of(ordered(p.op, sql`lower(value)`, sql`lower(${value})`));
+	return of(compare(p.op, sql`lower(value)`, sql`lower(${value})`));
 }
 
 const jsonPath = (name: string) => `$."${name.replaceAll('"', '""')}"`;
@@ -309,7 +280,7 @@ function compileElement(
 			ON ${sql.raw(`p${i}`)}.key = e.key`;
 	});
 	const condition = (q: ElementPredicate, depth: number): SQL => {
-		if (depth > 64) throw invalid("filter", "nested too deeply");
+		checkDepth(depth);
 		switch (q.kind) {
 			case "const":
 				return q.value ? sql`1` : sql`0`;
@@ -325,13 +296,13 @@ function compileElement(
 			case "field": {
 				const column = columns.get(q.field);
 				if (!column) throw invalid("filter", `unknown element field "${q.field}"`);
-				if (q.op === "pr") return sql`(${column} IS NOT NULL AND ${column} != '')`;
+				if (q.op === "pr") return textPresent(column);
 				if (q.op === "ne") return sql`NOT coalesce((${condition({ ...q, op: "eq" }, depth + 1)}), 0)`;
-				if (typeof q.value === "number" || q.caseExact) return ordered(q.op, column, sql`${q.value ?? ""}`);
+				if (typeof q.value === "number" || q.caseExact) return compare(q.op, column, sql`${q.value ?? ""}`);
 				const value = q.value ?? "";
 				if (value === "" && (q.op === "co" || q.op === "sw" || q.op === "ew"))
 					return sql`${column} IS NOT NULL`;
-				return ordered(q.op, sql`lower(${column})`, sql`lower(${value})`);
+				return compare(q.op, sql`lower(${column})`, sql`lower(${value})`);
 			}
 		}
 	};
@@ -373,7 +344,7 @@ function compile(
 	p: UserPredicate | { kind: "attributeIn"; name: string; values: string[] },
 	depth = 0,
 ): Compiled {
-	if (depth > 64) throw invalid("filter", "nested too deeply");
+	checkDepth(depth);
 	switch (p.kind) {
 		case "attributeIn":
 			if (p.name === "__proto__") throw invalid("filter", `unknown custom attribute "${p.name}"`);
@@ -387,28 +358,16 @@ function compile(
 			};
 		case "const":
 			return p.value ? TRUE : FALSE;
-		case "and": {
-			const items = p.items.map((i) => compile(projectId, i, depth + 1));
-			if (items.length === 0) return TRUE;
-			return {
-				sql: sql`(${sql.join(
-					items.map((i) => i.sql),
-					sql` AND `,
-				)})`,
-				selective: items.some((i) => i.selective),
-			};
-		}
-		case "or": {
-			const items = mergeExactValues(p.items).map((i) => compile(projectId, i, depth + 1));
-			if (items.length === 0) return FALSE;
-			return {
-				sql: sql`(${sql.join(
-					items.map((i) => i.sql),
-					sql` OR `,
-				)})`,
-				selective: items.every((i) => i.selective),
-			};
-		}
+		case "and":
+			return junction(
+				"and",
+				p.items.map((i) => compile(projectId, i, depth + 1)),
+			);
+		case "or":
+			return junction(
+				"or",
+				mergeExactValues(p.items).map((i) => compile(projectId, i, depth + 1)),
+			);
 		case "not":
 			return not(compile(projectId, p.item, depth + 1));
 		case "text":
@@ -457,12 +416,7 @@ const SORT_EXPR: Record<UserSortKey, string> = {
 
 /** The page and count statements (exported for the query-plan tests). */
 export function userQueryStatements(projectId: string, q: UserQuery, tenantIds: string[] | null) {
-	if (!Number.isInteger(q.limit) || q.limit < 0 || q.limit > MAX_QUERY_LIMIT) {
-		throw invalid("count", `must be a whole number from 0 to ${MAX_QUERY_LIMIT}`);
-	}
-	if (!Number.isInteger(q.offset) || q.offset < 0 || q.offset > MAX_QUERY_OFFSET) {
-		throw invalid("startIndex", `must be a whole number within the first ${MAX_QUERY_OFFSET} results`);
-	}
+	checkPage(q, MAX_QUERY_LIMIT, MAX_QUERY_OFFSET);
 	const filter = q.where ? compile(projectId, q.where) : TRUE;
 	const scoped = tenantIds !== null;
 	const selective = filter.selective || scoped;
@@ -479,10 +433,7 @@ export function userQueryStatements(projectId: string, q: UserQuery, tenantIds: 
 	);
 	const plus = selective ? "+" : "";
 	const terms: string[] = [];
-	if (q.sort) {
-		const dir = q.sort.desc ? "DESC NULLS FIRST" : "ASC NULLS LAST";
-		terms.push(`${SORT_EXPR[q.sort.key]} ${dir}`);
-	}
+	if (q.sort) terms.push(sortTerm(SORT_EXPR[q.sort.key], q.sort.desc));
 	// A stable order under every sort: creation time, then id.
 	terms.push(`${plus}u.created_at`, `${plus}u.id`);
 	const tail = sql`ORDER BY ${sql.raw(terms.join(", "))} LIMIT ${q.limit} OFFSET ${q.offset}`;
@@ -503,7 +454,6 @@ export async function queryUsers(
 	q: UserQuery,
 ): Promise<{ total: number; users: User[] }> {
 	const { deps: d, tenantIds } = tenantView(deps);
-	const { page, count } = userQueryStatements(projectId, q, tenantIds);
-	const [counted, rows] = await batch(d.d1, q.limit === 0 ? [count] : [count, page]);
-	return { total: Number(counted?.[0]?.total ?? 0), users: toUsers(rows) };
+	const { total, rows } = await totalAndPage(d.d1, userQueryStatements(projectId, q, tenantIds), q.limit);
+	return { total, users: toUsers(rows) };
 }

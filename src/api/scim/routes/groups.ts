@@ -8,7 +8,7 @@ import {
 	getScopedRole,
 } from "../../../domain/authz/roles.members";
 import type { AppEnv } from "../../context";
-import { SCIM_MEDIA_TYPE, ScimError } from "../errors";
+import { ScimError } from "../errors";
 import { ifMatchVersions, ifNoneMatchHits } from "../etag";
 import { parseAttrPath, parseFilter } from "../filter";
 import {
@@ -23,28 +23,33 @@ import {
 import { connectionTenant, listScimGroups } from "../groups-query";
 import { listResponse, scimBase, scimJson } from "../resource";
 import { SCIM_PATH } from "../schemas";
+import {
+	commonAttributes,
+	errorRef,
+	etagHeader,
+	idParams,
+	ifMatchHeaders,
+	listAndReadRoutes,
+	metaSchema,
+	patchOpBody,
+	projectionQuery,
+	type ResourceDoc,
+	removeRoute,
+	scimBody,
+	scimContent,
+} from "./shared";
 
 const PATH = `${SCIM_PATH}/Groups`;
 const tags = ["groups"];
 
-const scimContent = (schema: z.ZodTypeAny) => ({ [SCIM_MEDIA_TYPE]: { schema } });
-
 const groupSchema = z
 	.object({
-		schemas: z.array(z.string()),
-		id: z.string(),
-		externalId: z.string().optional(),
+		...commonAttributes,
 		displayName: z.string(),
 		members: z
 			.array(z.object({ value: z.string(), display: z.string(), $ref: z.string(), type: z.literal("User") }))
 			.optional(),
-		meta: z.object({
-			resourceType: z.literal("Group"),
-			created: z.string(),
-			lastModified: z.string(),
-			location: z.string(),
-			version: z.string(),
-		}),
+		meta: metaSchema("Group"),
 	})
 	.openapi("ScimGroup");
 
@@ -61,79 +66,22 @@ const groupBody = z
 	.passthrough()
 	.openapi("ScimGroupInput");
 
-const patchBody = z
-	.object({
-		schemas: z.array(z.string()).optional(),
-		Operations: z
-			.array(
-				z
-					.object({ op: z.string(), path: z.string().optional(), value: z.unknown().optional() })
-					.passthrough(),
-			)
-			.optional(),
-	})
-	.passthrough()
-	.openapi("ScimPatchOp");
-
-const projection = {
-	attributes: z.string().optional().openapi({ description: "Only these attributes (RFC 7644 §3.4.2.5)" }),
-	excludedAttributes: z.string().optional().openapi({ description: "All but these, e.g. `members`" }),
-};
-
-const listQuery = z.object({
-	filter: z.string().optional().openapi({ example: 'displayName eq "Sales"' }),
-	startIndex: z.string().optional().openapi({ description: "1-based" }),
-	count: z.string().optional(),
-	sortBy: z.string().optional(),
-	sortOrder: z.string().optional().openapi({ description: "ascending or descending" }),
-	...projection,
-});
-
-const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
-const ifMatchHeaders = z.object({ "if-match": z.string().optional() });
-const ifNoneMatch = z.object({ "if-none-match": z.string().optional() });
-const body = (schema: z.ZodTypeAny) => ({ content: scimContent(schema), required: true });
-const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'W/"<version>"' } };
-
-const list = createRoute({
-	method: "get",
+const doc: ResourceDoc = {
 	path: PATH,
 	tags,
-	operationId: "scimListGroups",
-	summary: "List the connection's groups, with filter, paging, sorting and projection",
-	request: { query: listQuery },
-	responses: {
-		200: {
-			description: "A ListResponse",
-			content: scimContent(
-				z.object({
-					schemas: z.array(z.string()),
-					totalResults: z.number(),
-					startIndex: z.number(),
-					itemsPerPage: z.number(),
-					Resources: z.array(groupSchema),
-				}),
-			),
-		},
-		400: {
-			description: "The filter does not parse or names an attribute that cannot be filtered (invalidFilter)",
-		},
-	},
-});
+	name: "Group",
+	schema: groupSchema,
+	filterExample: 'displayName eq "Sales"',
+	excludedDescription: "All but these, e.g. `members`",
+	staleDescription: "If-Match does not match meta.version",
+};
+const { list, read } = listAndReadRoutes(doc);
 
-const read = createRoute({
-	method: "get",
-	path: `${PATH}/{id}`,
-	tags,
-	operationId: "scimGetGroup",
-	summary: "Get a group; If-None-Match with its version answers 304",
-	request: { params: idParams, query: z.object(projection), headers: ifNoneMatch },
-	responses: {
-		200: { description: "The group", headers: etagHeader, content: scimContent(groupSchema) },
-		304: { description: "Not modified" },
-		404: { description: "No such group in this connection" },
-	},
-});
+const patchBody = patchOpBody("ScimPatchOp");
+const projection = projectionQuery("All but these, e.g. `members`");
+const notFound = errorRef("No such group in this connection");
+const taken = errorRef("displayName or externalId taken in this scope");
+const stale = errorRef(doc.staleDescription);
 
 const create = createRoute({
 	method: "post",
@@ -141,10 +89,10 @@ const create = createRoute({
 	tags,
 	operationId: "scimCreateGroup",
 	summary: "Create a group (a role of the connection's scope) with its members",
-	request: { body: body(groupBody), query: z.object(projection) },
+	request: { body: scimBody(groupBody), query: z.object(projection) },
 	responses: {
 		201: { description: "Created", headers: etagHeader, content: scimContent(groupSchema) },
-		409: { description: "displayName or externalId taken in this scope" },
+		409: taken,
 	},
 });
 
@@ -154,12 +102,17 @@ const replace = createRoute({
 	tags,
 	operationId: "scimReplaceGroup",
 	summary: "Replace a group: displayName, externalId and members as given (members left out: none)",
-	request: { params: idParams, body: body(groupBody), headers: ifMatchHeaders, query: z.object(projection) },
+	request: {
+		params: idParams,
+		body: scimBody(groupBody),
+		headers: ifMatchHeaders,
+		query: z.object(projection),
+	},
 	responses: {
 		200: { description: "The group as replaced", headers: etagHeader, content: scimContent(groupSchema) },
-		404: { description: "No such group in this connection" },
-		409: { description: "displayName or externalId taken in this scope" },
-		412: { description: "If-Match does not match meta.version" },
+		404: notFound,
+		409: taken,
+		412: stale,
 	},
 });
 
@@ -169,28 +122,16 @@ const patch = createRoute({
 	tags,
 	operationId: "scimPatchGroup",
 	summary: "Change displayName or externalId; add, remove or replace members (RFC 7644 §3.5.2)",
-	request: { params: idParams, body: body(patchBody), headers: ifMatchHeaders },
+	request: { params: idParams, body: scimBody(patchBody), headers: ifMatchHeaders },
 	responses: {
 		204: { description: "Changed (or nothing to change); ETag is the new version", headers: etagHeader },
-		404: { description: "No such group in this connection" },
-		409: { description: "displayName or externalId taken in this scope" },
-		412: { description: "If-Match does not match meta.version" },
+		404: notFound,
+		409: taken,
+		412: stale,
 	},
 });
 
-const remove = createRoute({
-	method: "delete",
-	path: `${PATH}/{id}`,
-	tags,
-	operationId: "scimDeleteGroup",
-	summary: "Delete a group; its members lose the role",
-	request: { params: idParams, headers: ifMatchHeaders },
-	responses: {
-		204: { description: "Deleted" },
-		404: { description: "No such group in this connection" },
-		412: { description: "If-Match does not match meta.version" },
-	},
-});
+const remove = removeRoute(doc, "Delete a group; its members lose the role", "Deleted");
 
 /** If-Match as the versions a write may apply at; undefined when any will do. */
 const ifMatch = (c: Context) => ifMatchVersions(c.req.header("if-match"));

@@ -13,7 +13,7 @@ import { deprovisionFromTenant, recordProvisioned } from "../../../domain/users/
 import { loadUserById } from "../../../domain/users/user.read";
 import type { User } from "../../../domain/users/user.types";
 import type { AppEnv } from "../../context";
-import { SCIM_MEDIA_TYPE, ScimError } from "../errors";
+import { ScimError } from "../errors";
 import { ifMatchVersions, ifNoneMatchHits, versionTag } from "../etag";
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from "../extra-attributes";
 import { parseAttrPath, parseFilter } from "../filter";
@@ -31,19 +31,27 @@ import {
 	USER_MULTI_VALUED,
 } from "../user-mapper";
 import { listScimUsers, SCIM_MAX_RESULTS } from "../users-query";
+import {
+	commonAttributes,
+	errorRef,
+	etagHeader,
+	idParams,
+	ifMatchHeaders,
+	listAndReadRoutes,
+	metaSchema,
+	patchOpBody,
+	type ResourceDoc,
+	removeRoute,
+	scimBody,
+	scimContent,
+} from "./shared";
 
 const PATH = "/scim/v2/Users";
 const tags = ["users"];
 
-const scimContent = (schema: z.ZodTypeAny) => ({ [SCIM_MEDIA_TYPE]: { schema } });
-// Error answers name only their description: the document profile gives them the ScimError body.
-const errorRef = (description: string) => ({ description });
-
 const userSchema = z
 	.object({
-		schemas: z.array(z.string()),
-		id: z.string(),
-		externalId: z.string().optional(),
+		...commonAttributes,
 		userName: z.string(),
 		name: z
 			.object({
@@ -62,13 +70,7 @@ const userSchema = z
 		phoneNumbers: z
 			.array(z.object({ value: z.string(), type: z.string().optional(), primary: z.boolean().optional() }))
 			.optional(),
-		meta: z.object({
-			resourceType: z.literal("User"),
-			created: z.string(),
-			lastModified: z.string(),
-			location: z.string(),
-			version: z.string(),
-		}),
+		meta: metaSchema("User"),
 	})
 	.passthrough()
 	.openapi("ScimUser", {
@@ -84,76 +86,26 @@ const userBody = z
 	.passthrough()
 	.openapi("ScimUserInput");
 
-const patchBody = z
-	.object({
-		schemas: z.array(z.string()).optional(),
-		Operations: z
-			.array(
-				z
-					.object({ op: z.string(), path: z.string().optional(), value: z.unknown().optional() })
-					.passthrough(),
-			)
-			.optional(),
-	})
-	.passthrough()
-	.openapi("ScimUserPatchOp");
-
-const projectionQuery = {
-	attributes: z.string().optional().openapi({ description: "Only these attributes (RFC 7644 §3.4.2.5)" }),
-	excludedAttributes: z.string().optional().openapi({ description: "All but these" }),
-};
-const listQuery = z.object({
-	filter: z.string().optional().openapi({ example: 'userName eq "ada@example.com"' }),
-	startIndex: z.string().optional().openapi({ description: "1-based" }),
-	count: z.string().optional(),
-	sortBy: z.string().optional(),
-	sortOrder: z.string().optional().openapi({ description: "ascending or descending" }),
-	...projectionQuery,
-});
-const idParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
-const ifMatch = z.object({ "if-match": z.string().optional() });
-const ifNoneMatch = z.object({ "if-none-match": z.string().optional() });
-const body = (schema: z.ZodTypeAny) => ({ content: scimContent(schema), required: true });
-const etagHeader = { ETag: { schema: { type: "string" as const }, description: 'W/"<version>"' } };
-const notFound = errorRef("No such user in this connection");
-const stale = errorRef("If-Match names another version (invalidVers)");
-
-const list = createRoute({
-	method: "get",
+const doc: ResourceDoc = {
 	path: PATH,
 	tags,
-	operationId: "scimListUsers",
-	summary: "List the connection's users, with filter, paging, sorting and projection",
-	request: { query: listQuery },
-	responses: {
-		200: {
-			description: "A ListResponse",
-			content: scimContent(
-				z.object({
-					schemas: z.array(z.string()),
-					totalResults: z.number(),
-					startIndex: z.number(),
-					itemsPerPage: z.number(),
-					Resources: z.array(userSchema),
-				}),
-			),
-		},
-		400: errorRef("The filter does not parse or names an attribute that cannot be filtered (invalidFilter)"),
-	},
-});
+	name: "User",
+	schema: userSchema,
+	filterExample: 'userName eq "ada@example.com"',
+	excludedDescription: "All but these",
+	staleDescription: "If-Match names another version (invalidVers)",
+};
+const { list, read } = listAndReadRoutes(doc);
 
-const read = createRoute({
-	method: "get",
-	path: `${PATH}/{id}`,
-	tags,
-	operationId: "scimGetUser",
-	summary: "Get a user; If-None-Match with its version answers 304",
-	request: { params: idParams, query: z.object(projectionQuery), headers: ifNoneMatch },
-	responses: {
-		200: { description: "The user", headers: etagHeader, content: scimContent(userSchema) },
-		304: { description: "Not modified" },
-		404: notFound,
-	},
+const patchBody = patchOpBody("ScimUserPatchOp");
+const notFound = errorRef("No such user in this connection");
+const stale = errorRef(doc.staleDescription);
+/** What PUT and PATCH answer: the whole user as written. */
+const rewriteResponses = (description: string) => ({
+	200: { description, headers: etagHeader, content: scimContent(userSchema) },
+	404: notFound,
+	409: errorRef("The userName (or the primary email) is another user's (uniqueness)"),
+	412: stale,
 });
 
 const create = createRoute({
@@ -162,7 +114,7 @@ const create = createRoute({
 	tags,
 	operationId: "scimCreateUser",
 	summary: "Create a user (a tenant-bound key: as a member of its tenant)",
-	request: { body: body(userBody) },
+	request: { body: scimBody(userBody) },
 	responses: {
 		201: { description: "Created", headers: etagHeader, content: scimContent(userSchema) },
 		409: errorRef("The userName is taken, case-insensitively (uniqueness)"),
@@ -175,13 +127,8 @@ const replace = createRoute({
 	tags,
 	operationId: "scimReplaceUser",
 	summary: "Replace a user: attributes left out are cleared",
-	request: { params: idParams, headers: ifMatch, body: body(userBody) },
-	responses: {
-		200: { description: "The user as replaced", headers: etagHeader, content: scimContent(userSchema) },
-		404: notFound,
-		409: errorRef("The userName (or the primary email) is another user's (uniqueness)"),
-		412: stale,
-	},
+	request: { params: idParams, headers: ifMatchHeaders, body: scimBody(userBody) },
+	responses: rewriteResponses("The user as replaced"),
 });
 
 const patch = createRoute({
@@ -190,28 +137,15 @@ const patch = createRoute({
 	tags,
 	operationId: "scimPatchUser",
 	summary: "Add, replace or remove attributes (RFC 7644 §3.5.2); answers the whole user",
-	request: { params: idParams, headers: ifMatch, body: body(patchBody) },
-	responses: {
-		200: { description: "The user as patched", headers: etagHeader, content: scimContent(userSchema) },
-		404: notFound,
-		409: errorRef("The userName (or the primary email) is another user's (uniqueness)"),
-		412: stale,
-	},
+	request: { params: idParams, headers: ifMatchHeaders, body: scimBody(patchBody) },
+	responses: rewriteResponses("The user as patched"),
 });
 
-const remove = createRoute({
-	method: "delete",
-	path: `${PATH}/{id}`,
-	tags,
-	operationId: "scimDeleteUser",
-	summary: "Delete a user (a tenant-bound key: take them out of its tenant, see docs/scim.md)",
-	request: { params: idParams, headers: ifMatch },
-	responses: {
-		204: { description: "Deleted (or removed from the tenant)" },
-		404: notFound,
-		412: stale,
-	},
-});
+const remove = removeRoute(
+	doc,
+	"Delete a user (a tenant-bound key: take them out of its tenant, see docs/scim.md)",
+	"Deleted (or removed from the tenant)",
+);
 
 const PATCH_SCHEMA: PatchSchema = {
 	core: CORE_USER_SCHEMA,
