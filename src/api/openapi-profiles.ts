@@ -11,7 +11,10 @@ const isSignInRoute = (path: string) =>
 	path.startsWith("/v1/auth/webauthn/") ||
 	path.startsWith("/v1/auth/saml/") ||
 	path.startsWith("/v1/auth/oauth/") ||
-	path.startsWith("/v1/auth/accesskey/");
+	path.startsWith("/v1/auth/accesskey/") ||
+	path.startsWith("/v1/auth/federation/");
+/** Browser routes: no bearer; the identity provider's callback (docs/federation.md). */
+const isBrowserRoute = (path: string) => /^\/v1\/auth\/federation\/[^/]+\/callback$/.test(path);
 
 /** The end-user routes that need the refresh JWT after the project id (docs/sessions.md). */
 const REFRESH_TOKEN_ROUTES = new Set([
@@ -38,7 +41,7 @@ const DESCOPE_TAGS: [test: RegExp, name: string][] = [
 	[/^\/v1\/mgmt\//, "project"],
 	[/^\/v1\/auth\/password\//, "auth: passwords"],
 	[/^\/v1\/auth\/webauthn\//, "auth: passkeys"],
-	[/^\/v1\/auth\/(saml|oauth)\//, "auth: federation"],
+	[/^\/v1\/auth\/(saml|oauth|federation)\//, "auth: federation"],
 	[/^\/(v1\/auth|v2\/keys)\//, "auth: sessions"],
 ];
 
@@ -47,6 +50,7 @@ export const descopeDocumentProfile: DocumentProfile = {
 	serverDescription: "This Roster deployment",
 	sharedStatuses: ({ path }: OperationRef): SharedStatus[] => {
 		if (isManagement(path)) return [400, 401, 403, 413, 429, 500];
+		if (isBrowserRoute(path)) return [400, 429, 500];
 		if (path.startsWith("/v1/auth/"))
 			return isSignInRoute(path) ? [400, 401, 413, 429, 500] : [400, 401, 413, 500];
 		return [500];
@@ -79,6 +83,7 @@ export const descopeDocumentProfile: DocumentProfile = {
 		if (isManagement(path)) return [{ ManagementKey: [] }];
 		if (REFRESH_TOKEN_ROUTES.has(path)) return [{ RefreshToken: [] }];
 		if (path === "/v1/auth/accesskey/exchange") return [{ AccessKey: [] }];
+		if (isBrowserRoute(path)) return [];
 		if (path.startsWith("/v1/auth/")) return [{ ProjectId: [] }];
 		return [];
 	},

@@ -45,10 +45,15 @@ const READ_ONLY_POSTS = new Set([
 const pathOf = (item: PostmanItem) => `/${item.request?.url.path.join("/") ?? ""}`;
 /**
  * GETs that cannot answer 2xx on a project made here: the deprecated SAML getSettings is refused
- * (SAML is not supported), and a provider token exists only after a federated sign-in
- * (test/node/descope-federation.test.ts drives that one).
+ * (SAML is not supported), a provider token exists only after a federated sign-in, and so does a
+ * callback to answer (test/node/descope-federation.test.ts drives both).
  */
-const UNANSWERABLE_GETS = new Set(["/v1/mgmt/sso/settings", "/v1/mgmt/user/provider/token"]);
+const UNANSWERABLE_GETS = new Set([
+	"/v1/mgmt/sso/settings",
+	"/v1/mgmt/user/provider/token",
+	// The identity provider's return: a browser route answering a redirect only for a live sign-in.
+	"/v1/auth/federation/:projectId/callback",
+]);
 const isReadOnly = (item: PostmanItem) =>
 	(item.request?.method === "GET" && !UNANSWERABLE_GETS.has(pathOf(item))) ||
 	(item.request?.method === "POST" && READ_ONLY_POSTS.has(pathOf(item)));

@@ -21,6 +21,8 @@ import {
 } from "./harness";
 import {
 	authOps,
+	BROWSER_AUTH_ROUTES,
+	browserOps,
 	EITHER,
 	expectNo5xx,
 	expectRefusal,
@@ -672,6 +674,37 @@ describe("end-user auth routes", () => {
 			}),
 			200,
 		);
+	});
+
+	it("browser routes take no bearer: whatever Authorization comes, an unknown state is a 400, nothing written", async () => {
+		const ops = browserOps();
+		expect(ops.map(label)).toEqual([...BROWSER_AUTH_ROUTES]);
+		for (const op of ops) {
+			const path = op.path.replace("{projectId}", user.projectId);
+			for (const headers of [
+				{},
+				auth(`Bearer ${user.projectId}`),
+				auth(`Bearer ${user.projectId}:${user.managementKey}`),
+				auth("Basic Zm9vOmJhcg=="),
+			]) {
+				const before = await snapshot(user.projectId);
+				const res = await call(op.method, `${path}?state=unknown-state&code=c`, { headers });
+				const text = JSON.stringify(res.body);
+				expect(res.status, text).toBe(400);
+				expect(res.headers.get("location"), text).toBeNull();
+				expect(res.body.errorCode, text).toBe("E011004");
+				// The refused callback is in the sign-in history (docs/federation.md); nothing else changes.
+				expect(changedTables(before, await snapshot(user.projectId), ["login_history"]), text).toEqual([]);
+			}
+			// A browser gets a page, with what it was sent escaped.
+			const page = await exports.default.fetch(`${BASE}${path}?state=%3Cb%3Ex%3C%2Fb%3E`, {
+				headers: { accept: "text/html" },
+			});
+			const html = await page.text();
+			expect(page.status).toBe(400);
+			expect(page.headers.get("content-type")).toContain("text/html");
+			expect(html).not.toContain("<b>x</b>");
+		}
 	});
 
 	it("every end-user route is classified as needing a session or not", () => {

@@ -628,7 +628,7 @@ describe("provider tokens", () => {
 	});
 });
 
-it("the API document lists the federation routes; the browser callback is not an API route", async () => {
+it("the API document lists the federation routes, the browser callback among them without a bearer", async () => {
 	const doc = expectStatus(await call("GET", "/v1/mgmt/openapi.json"), 200);
 	for (const path of [
 		"/v1/auth/saml/authorize",
@@ -639,6 +639,8 @@ it("the API document lists the federation routes; the browser callback is not an
 	]) {
 		expect(Object.keys(doc.paths)).toContain(path);
 	}
-	expect(Object.keys(doc.paths).filter((p) => p.includes("callback"))).toEqual([]);
+	const callback = doc.paths["/v1/auth/federation/{projectId}/callback"].get;
+	expect(callback.security).toEqual([]);
+	expect(Object.keys(callback.responses)).toEqual(expect.arrayContaining(["302", "400", "429"]));
 	expect(doc.paths["/v1/auth/saml/authorize"].post.responses).toHaveProperty("429");
 });

@@ -169,4 +169,12 @@ export const PUBLIC_AUTH_ROUTES = new Set([
 	// `Bearer <projectId>:<accessKey>` (docs/access-keys.md): a refresh JWT or no key is refused like a wrong key.
 	"POST /v1/auth/accesskey/exchange",
 ]);
-export const authOps = (): Operation[] => operations.descope.filter((op) => op.path.startsWith("/v1/auth/"));
+/**
+ * Browser routes under /v1/auth: no bearer at all (the identity provider sends the browser to the
+ * callback, docs/federation.md). They have their own cases, not the bearer cases of authOps.
+ */
+export const BROWSER_AUTH_ROUTES = new Set(["GET /v1/auth/federation/{projectId}/callback"]);
+export const browserOps = (): Operation[] =>
+	operations.descope.filter((op) => BROWSER_AUTH_ROUTES.has(label(op)));
+export const authOps = (): Operation[] =>
+	operations.descope.filter((op) => op.path.startsWith("/v1/auth/") && !BROWSER_AUTH_ROUTES.has(label(op)));

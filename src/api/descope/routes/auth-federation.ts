@@ -13,9 +13,6 @@ import { jwtResponse, requestInfo } from "../auth-endpoints";
 import { jsonBody, ok } from "../schemas";
 import { jwtResponseSchema } from "./auth-password";
 
-/** The callback the providers return to; configure it at the provider as the redirect URI. */
-export const FEDERATION_CALLBACK_PATH = "/v1/auth/federation/:projectId/callback";
-
 const loginOptions = z
 	.object({
 		customClaims: z.record(z.string(), z.unknown()).nullish().openapi({
@@ -85,6 +82,36 @@ const escapeHtml = (s: string) =>
 		(ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
 	);
 
+const callbackParam = z.string().optional();
+/** A browser route: no bearer; the provider sends the browser here and Roster answers with a redirect. */
+const callback = createRoute({
+	method: "get",
+	path: "/v1/auth/federation/{projectId}/callback",
+	tags: ["auth: federation"],
+	summary:
+		"The identity provider's return (the redirect URI to register at the provider): redirects to the application with ?code= or ?error=",
+	description:
+		"A browser route with no Authorization. On success, and on a refusal whose application is known, `302` to the application's redirect URL with `code` (or `error` and `error_description`). Without a known application (unknown project or state), `400`: an HTML page when the browser accepts `text/html`, else the JSON error. See docs/federation.md.",
+	request: {
+		params: z.object({ projectId: z.string().openapi({ description: "The project (P…)" }) }),
+		query: z
+			.object({
+				state: callbackParam,
+				code: callbackParam,
+				error: callbackParam,
+				error_description: callbackParam,
+				iss: callbackParam,
+			})
+			.passthrough(),
+	},
+	responses: {
+		302: {
+			description: "To the application's redirect URL, with `code` or `error`",
+			headers: z.object({ Location: z.string() }),
+		},
+	},
+});
+
 /** A refused callback with no application to return to: a page for browsers, JSON for the rest. */
 function callbackRefusal(c: Context<AppEnv>, message: string) {
 	c.header("cache-control", "no-store");
@@ -141,9 +168,9 @@ export function registerFederationAuthRoutes(app: OpenAPIHono<AppEnv>) {
 			return c.json(jwtResponse(result), 200);
 		});
 	}
-	// A browser route, so not in the API document: the provider sends the browser here (302 is right here).
-	app.get(FEDERATION_CALLBACK_PATH, async (c) => {
-		const projectId = c.req.param("projectId");
+	// A browser route: the provider sends the browser here (302 is right here, unlike the API routes).
+	app.openapi(callback, async (c) => {
+		const { projectId } = c.req.valid("param");
 		if (!isProjectId(projectId)) return callbackRefusal(c, "Unknown project");
 		c.set("projectId", projectId);
 		try {
